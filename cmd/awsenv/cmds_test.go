@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/awsenv/awsenv/internal/cache"
+)
+
+// scriptCmds are the custom commands of the scripts.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// mfacode ACCOUNT [VAR [OFFSET]]: set $VAR (default CODE) to the TOTP
+	// code at now+OFFSET (the stand-in accepts one step either side).
+	"mfacode": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) < 1 || len(args) > 3 {
+			ts.Fatalf("usage: mfacode ACCOUNT [VAR [OFFSET]]")
+		}
+		v, at := "CODE", time.Now()
+		if len(args) >= 2 {
+			v = args[1]
+		}
+		if len(args) == 3 {
+			d, err := time.ParseDuration(args[2])
+			ts.Check(err)
+			at = at.Add(d)
+		}
+		ts.Setenv(v, userOf(ts, args[0]).Code(at))
+	},
+	// wrongcode ACCOUNT [VAR]: a 6-digit code the stand-in will refuse.
+	"wrongcode": func(ts *testscript.TestScript, neg bool, args []string) {
+		v := "WRONG"
+		if len(args) == 2 {
+			v = args[1]
+		}
+		ts.Setenv(v, wrongCode(userOf(ts, args[0]), time.Now()))
+	},
+	// ttycode ACCOUNT FILE: write the current code and a newline to FILE, for ttyin.
+	"ttycode": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: ttycode ACCOUNT FILE")
+		}
+		code := userOf(ts, args[0]).Code(time.Now())
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(code+"\n"), 0o600))
+	},
+	// stscount ACTION N: the stand-in received exactly N requests for ACTION
+	// ("all" for every action).
+	"stscount": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: stscount ACTION N")
+		}
+		want, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		srv := fixtureOf(ts).srv
+		got := srv.Total()
+		if args[0] != "all" {
+			got = srv.Count(args[0])
+		}
+		if (got == want) == neg {
+			ts.Fatalf("stand-in got %d %s requests, want %s%d", got, args[0], map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+	},
+	// stsdelay DURATION: the stand-in answers every request that late.
+	"stsdelay": func(ts *testscript.TestScript, neg bool, args []string) {
+		d, err := time.ParseDuration(args[0])
+		ts.Check(err)
+		fixtureOf(ts).srv.SetDelay(d)
+	},
+	// cachevalid ACCOUNT: the account's cache entry parses and is valid for
+	// more than an hour; ! cachevalid: there is no usable entry.
+	"cachevalid": func(ts *testscript.TestScript, neg bool, args []string) {
+		store := &cache.Store{Dir: ts.Getenv("CACHE")}
+		e := store.Get(cache.Key(args[0]))
+		ok := e != nil && e.Valid(time.Now(), time.Hour)
+		if ok == neg {
+			ts.Fatalf("cache entry for %s: valid=%v, entry=%v", args[0], ok, e != nil)
+		}
+	},
+	// mode PATH PERM: the file's permission bits are PERM (octal).
+	"mode": func(ts *testscript.TestScript, neg bool, args []string) {
+		st, err := os.Stat(ts.MkAbs(args[0]))
+		ts.Check(err)
+		want, err := strconv.ParseUint(args[1], 8, 32)
+		ts.Check(err)
+		if got := st.Mode().Perm(); (uint64(got) == want) == neg {
+			ts.Fatalf("%s has mode %04o, want %s", args[0], got, args[1])
+		}
+	},
+	// mfarace N ACCOUNT: run N `awsenv mfa` at once with the same code and
+	// check that each printed a valid session or failed with nothing on
+	// stdout, and that all sessions are the same one.
+	"mfarace": mfaRace,
+}
+
+func mfaRace(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	account := args[1]
+	code := userOf(ts, account).Code(time.Now())
+	env := []string{}
+	for _, k := range []string{"HOME", "PATH", "USER", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "TMPDIR"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	type result struct {
+		out, errOut string
+		err         error
+	}
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(filepath.Join(binDir(ts), "awsenv"), "mfa", "--account", account, "--code", code, "--shell", "bash")
+			cmd.Env = env
+			var o, e bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &o, &e
+			<-start
+			err := cmd.Run()
+			results[i] = result{o.String(), e.String(), err}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	tokens := map[string]bool{}
+	ok := 0
+	for i, r := range results {
+		if r.err != nil {
+			if r.out != "" {
+				ts.Fatalf("process %d failed (%v) but printed on stdout: %q", i, r.err, r.out)
+			}
+			ts.Logf("process %d failed cleanly: %s", i, r.errOut)
+			continue
+		}
+		tok := exportedValue(r.out, "AWS_SESSION_TOKEN")
+		if tok == "" {
+			ts.Fatalf("process %d succeeded without a session token:\n%s", i, r.out)
+		}
+		tokens[tok] = true
+		ok++
+	}
+	if len(tokens) > 1 {
+		ts.Fatalf("processes printed %d different sessions", len(tokens))
+	}
+	ts.Logf("%d of %d processes printed the session", ok, n)
+	if ok == 0 {
+		ts.Fatalf("no process got a session")
+	}
+}
+
+// exportedValue finds `export NAME='value'` in POSIX output.
+func exportedValue(out, name string) string {
+	for _, l := range trimLines(out) {
+		if v, ok := strings.CutPrefix(l, "export "+name+"="); ok {
+			return strings.Trim(v, "'")
+		}
+	}
+	return ""
+}
+
+// binDir is where testscript.Main put the awsenv command.
+func binDir(ts *testscript.TestScript) string {
+	for _, d := range filepath.SplitList(ts.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, "awsenv")); err == nil {
+			return d
+		}
+	}
+	ts.Fatalf("awsenv is not on the script's PATH")
+	return ""
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/awsenv/awsenv/internal/cli"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"awsenv": func() { os.Exit(cli.Main(os.Args, cli.StdIO())) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against the real
+// binary, each with its own HOME, credential directory and STS stand-in.
+func TestScripts(t *testing.T) {
+	startMoto(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		Setup:               setupScript,
+		Cmds:                scriptCmds,
+		Condition:           condition,
+		RequireExplicitExec: true,
+	})
+}
+
+// condition answers [moto], [aws], [bash], [zsh], [fish]: whether that real
+// component is on this machine.
+func condition(cond string) (bool, error) {
+	switch cond {
+	case "moto":
+		return motoURL() != "", nil
+	case "aws":
+		_, err := os.Stat(awsCLI)
+		return err == nil, nil
+	case "bash", "zsh", "fish", "tmux":
+		_, err := exec.LookPath(cond)
+		return err == nil, nil
+	}
+	return false, nil
+}

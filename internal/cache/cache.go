@@ -1,0 +1,211 @@
+// Package cache keeps temporary AWS credentials on disk so that every shell
+// can reuse them until they expire: one JSON file per entry, mode 0600 in a
+// 0700 directory, replaced atomically, with a per-entry lock for writers.
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
+)
+
+// Version is the format version written into every entry.
+const Version = 1
+
+// Credentials are what STS returned.
+type Credentials struct {
+	AccessKeyID     string    `json:"AccessKeyId"`
+	SecretAccessKey string    `json:"SecretAccessKey"`
+	SessionToken    string    `json:"SessionToken"`
+	Expiration      time.Time `json:"Expiration"`
+}
+
+// Entry is one cached set of temporary credentials.
+type Entry struct {
+	Version     int         `json:"Version"`
+	Account     string      `json:"Account"`
+	Kind        string      `json:"Kind"`           // "session" (GetSessionToken) or "role"
+	Role        string      `json:"Role,omitempty"` // role name or ARN for Kind "role"
+	ARN         string      `json:"Arn,omitempty"`  // assumed role ARN, when STS gave one
+	MFASerial   string      `json:"MFASerial,omitempty"`
+	Created     time.Time   `json:"Created"`
+	Credentials Credentials `json:"Credentials"`
+}
+
+// Remaining is how long the credentials are good for at now.
+func (e *Entry) Remaining(now time.Time) time.Duration {
+	return e.Credentials.Expiration.Sub(now)
+}
+
+// Valid reports whether more than margin is left at now.
+func (e *Entry) Valid(now time.Time, margin time.Duration) bool {
+	return e.Remaining(now) > margin
+}
+
+func (e *Entry) check() error {
+	c := e.Credentials
+	switch {
+	case e.Version != Version:
+		return fmt.Errorf("unknown format version %d", e.Version)
+	case c.AccessKeyID == "" || c.SecretAccessKey == "" || c.SessionToken == "":
+		return errors.New("credentials are incomplete")
+	case c.Expiration.IsZero():
+		return errors.New("no expiration")
+	}
+	return nil
+}
+
+// Store is a cache directory.
+type Store struct {
+	Dir string
+	// Warn receives one-line warnings (corrupt entries, loose permissions).
+	Warn func(string)
+}
+
+// Key names an entry: the account, then optional qualifiers such as
+// "role", ROLE. Parts are escaped so that no part can leave the directory
+// and none can hold the separator: keys of one account share its prefix.
+func Key(parts ...string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(keySep)
+		}
+		for j := 0; j < len(p); j++ {
+			c := p[j]
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '+' || (c == '.' || c == '-') && j > 0 {
+				b.WriteByte(c)
+			} else {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		}
+	}
+	return b.String()
+}
+
+func (s *Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
+
+func (s *Store) warn(msg string) {
+	if s.Warn != nil {
+		s.Warn(msg)
+	}
+}
+
+// Get returns the entry for key, or nil when there is none. An unreadable or
+// corrupt entry is a miss, reported through Warn; it is never returned.
+func (s *Store) Get(key string) *Entry {
+	p := s.path(key)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.warn(fmt.Sprintf("warning: ignoring unreadable cache entry %s: %v", p, errors.Unwrap(err)))
+		}
+		return nil
+	}
+	var e Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): not valid JSON", p))
+		return nil
+	}
+	if err := e.check(); err != nil {
+		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): %v", p, err))
+		return nil
+	}
+	return &e
+}
+
+// Put writes the entry for key atomically, creating the directory 0700.
+func (s *Store) Put(key string, e *Entry) error {
+	e.Version = Version
+	if err := e.check(); err != nil {
+		return fmt.Errorf("refusing to cache an entry: %w", err)
+	}
+	if err := s.ensureDir(); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFile(s.path(key), append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("cannot write cache entry: %w (check the permissions of %s)", err, s.Dir)
+	}
+	return nil
+}
+
+// Delete removes the entry for key; a missing entry is not an error.
+func (s *Store) Delete(key string) (bool, error) {
+	err := os.Remove(s.path(key))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("cannot remove cache entry: %w", err)
+	}
+	os.Remove(filepath.Join(s.Dir, key+".lock"))
+	return true, nil
+}
+
+// Keys lists the keys that have an entry file, sorted.
+func (s *Store) Keys() []string {
+	ents, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil
+	}
+	var keys []string
+	for _, de := range ents {
+		n := de.Name()
+		if strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
+			keys = append(keys, strings.TrimSuffix(n, ".json"))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Lock takes the writer lock of an entry, waiting until ctx ends; waiting is
+// called if another process holds it.
+func (s *Store) Lock(ctx context.Context, key string, waiting func()) (func(), error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
+	unlock, err := fsutil.Lock(ctx, filepath.Join(s.Dir, key+".lock"), waiting)
+	if errors.Is(err, fsutil.ErrLockTimeout) {
+		return nil, fmt.Errorf("another awsenv has held the cache lock for %q too long: finish or stop it and try again", key)
+	}
+	return unlock, err
+}
+
+func (s *Store) ensureDir() error {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create cache directory: %w (set AWSENV_CACHE_DIR to a writable folder)", err)
+	}
+	st, err := os.Stat(s.Dir)
+	if err != nil {
+		return fmt.Errorf("cannot use cache directory: %w", err)
+	}
+	if st.Mode().Perm() != 0o700 {
+		if err := os.Chmod(s.Dir, 0o700); err != nil {
+			s.warn(fmt.Sprintf("warning: cache directory %s has mode %04o and cannot be changed to 0700", s.Dir, st.Mode().Perm()))
+		}
+	}
+	return nil
+}
+
+// keySep separates the parts of a key; Key escapes it inside parts.
+const keySep = ','
+
+// Belongs reports whether key is account's own entry or one qualified by it.
+func Belongs(key, account string) bool {
+	p := Key(account)
+	return key == p || strings.HasPrefix(key, p+string(keySep))
+}

@@ -1,0 +1,214 @@
+// Package cli is awsenv's command line: the urfave/cli application, one file
+// per command. It is the only package that knows about urfave/cli, and the
+// only one that writes to the process's stdout and stderr (through IO).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set with -ldflags "-X github.com/awsenv/awsenv/internal/cli.version=v1.2.3".
+var version = ""
+
+// IO is everything a command may touch of the outside world besides files.
+type IO struct {
+	In  io.Reader
+	Out io.Writer // only statements for the shell, or output asked for
+	Err io.Writer // messages, warnings, errors
+	// Getenv and Environ read the caller's environment.
+	Getenv  func(string) string
+	Environ func() []string
+	Now     func() time.Time
+}
+
+// StdIO is the real process's IO.
+func StdIO() *IO {
+	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now}
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// exitStatus passes a child's exit status through (exec).
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// Main runs awsenv with args (os.Args) and returns the exit code. It is the
+// one place that maps errors to exit codes and prints them.
+func Main(args []string, io *IO) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, args, io)
+}
+
+func run(ctx context.Context, args []string, io *IO) int {
+	app := newApp(io)
+	args = reorderArgs(app, args)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st)
+	}
+	fmt.Fprintf(io.Err, "awsenv: %s\n", oneLine(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func newApp(io *IO) *cli.App {
+	app := &cli.App{
+		Name:      "awsenv",
+		Usage:     "switch the current shell between AWS accounts, with cached MFA sessions",
+		UsageText: "eval \"$(awsenv init bash)\"   then   ec2switch NAME, ec2mfa, ec2now\n   awsenv COMMAND [options] [arguments]",
+		Version:   buildVersion(),
+		Description: "awsenv prints shell statements on stdout for the ec2* wrappers to eval; " +
+			"messages go to stderr. Run 'awsenv COMMAND --help' for a command's options.",
+		Writer:                 io.Err, // help and usage never land on stdout: it is eval'd
+		ErrWriter:              io.Err,
+		HideHelpCommand:        true,
+		UseShortOptionHandling: false,
+		ExitErrHandler:         func(*cli.Context, error) {}, // Main decides the exit code
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usagef("%s: run 'awsenv --help'", lower(err.Error()))
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usagef("unknown command %q: run 'awsenv --help' for the list", c.Args().First())
+			}
+			cli.ShowAppHelp(c)
+			return usagef("a command is needed")
+		},
+		Commands: commands(io),
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+			return usagef("%s %s: %s: run 'awsenv %s --help'", app.Name, c.Command.Name, lower(err.Error()), c.Command.Name)
+		}
+	}
+	return app
+}
+
+func commands(io *IO) []*cli.Command {
+	return []*cli.Command{
+		switchCommand(io),
+		mfaCommand(io),
+		nowCommand(io),
+		listCommand(io),
+		forgetCommand(io),
+		clearCommand(io),
+		initCommand(io),
+		sandboxCommand(io),
+	}
+}
+
+func lower(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// reorderArgs moves a command's flags in front of its positional arguments,
+// so that "awsenv role admin --account work" parses like
+// "awsenv role --account work admin" (urfave/cli v2 stops at the first
+// positional). A "--" ends flag parsing; it and everything after it stay
+// positional.
+func reorderArgs(app *cli.App, args []string) []string {
+	if len(args) < 3 {
+		return args
+	}
+	var cmd *cli.Command
+	for _, c := range app.Commands {
+		if c.HasName(args[1]) {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		v := false
+		if df, ok := f.(cli.DocGenerationFlag); ok {
+			v = df.TakesValue()
+		}
+		for _, n := range f.Names() {
+			takesValue[n] = v
+		}
+	}
+	var flags, pos []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			pos = append(pos, rest[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if takesValue[name] && i+1 < len(rest) {
+			i++
+			flags = append(flags, rest[i])
+		}
+	}
+	out := make([]string, 0, len(args)+1)
+	out = append(out, args[:2]...)
+	out = append(out, flags...)
+	if len(pos) > 0 && pos[0] != "--" {
+		out = append(out, "--")
+	}
+	return append(out, pos...)
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/exports"
+)
+
+func nowCommand(io *IO) *cli.Command {
+	return &cli.Command{
+		Name:  "now",
+		Usage: "tell which account the shell is set for, its region and when its credentials expire",
+		Description: "Reads only the environment: no file, no network, so it is cheap enough for a prompt.\n" +
+			"The report goes to stderr; --format prompt prints a short \"NAME TIME-LEFT\" on stdout instead.",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text (on stderr) or prompt (short, on stdout, empty when no keys are set)"}},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("now takes no arguments")
+			}
+			return runNow(io, c.String("format"))
+		},
+	}
+}
+
+func runNow(io *IO, format string) error {
+	env := io.Getenv
+	key := env(exports.AccessKeyID)
+	label := env(exports.SetFor)
+	if label == "" {
+		label = env(exports.Account)
+	}
+	var exp time.Time
+	var expErr error
+	if v := env(exports.CredentialExpiration); v != "" {
+		exp, expErr = time.Parse(time.RFC3339, v)
+	}
+	now := io.Now()
+	switch format {
+	case "prompt":
+		if key == "" {
+			return nil
+		}
+		if label == "" {
+			label = "?"
+		}
+		s := label
+		if !exp.IsZero() {
+			if d := exp.Sub(now); d > 0 {
+				s += " " + left(d)
+			} else {
+				s += " expired"
+			}
+		}
+		_, err := fmt.Fprintln(io.Out, s)
+		return err
+	case "text":
+	default:
+		return usagef("unknown --format %q: use text or prompt", format)
+	}
+	if key == "" {
+		fmt.Fprintln(io.Err, "No keys set")
+		return nil
+	}
+	if label == "" {
+		label = "an unknown (not set by awsenv)"
+	}
+	fmt.Fprintf(io.Err, "Keys set for %s AWS account\n", label)
+	region := env(exports.Region)
+	if region == "" {
+		region = env(exports.DefaultRegionVar)
+	}
+	if region == "" {
+		region = "not set"
+	}
+	fmt.Fprintf(io.Err, "Region is %s\n", region)
+	switch {
+	case expErr != nil:
+		fmt.Fprintf(io.Err, "Expiration %q is not a time awsenv understands\n", env(exports.CredentialExpiration))
+	case exp.IsZero() && env(exports.SessionToken) == "":
+		fmt.Fprintln(io.Err, "Long-lived keys: they do not expire")
+	case exp.IsZero():
+		fmt.Fprintln(io.Err, "Temporary credentials with no known expiration")
+	case exp.After(now):
+		fmt.Fprintf(io.Err, "Credentials expire in %s (at %s)\n", left(exp.Sub(now)), exp.UTC().Format(time.RFC3339))
+	default:
+		fmt.Fprintf(io.Err, "Credentials expired %s ago (at %s): run ec2mfa or ec2switch again\n", left(now.Sub(exp)), exp.UTC().Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,312 @@
+// Package config reads awsenv's inputs: the accounts file, the per-account
+// key files in the credential directory, and the paths where they live.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+)
+
+// Account is one entry of the accounts file.
+type Account struct {
+	Name string
+	// ARNPrefix is "arn:PARTITION:iam::ACCOUNTID:" (always with the trailing colon).
+	ARNPrefix string
+	// AccountID is the 12-digit account number taken from ARNPrefix.
+	AccountID string
+	// Partition is "aws", "aws-us-gov", "aws-cn", ... taken from ARNPrefix.
+	Partition string
+	Region    string
+	// MFASerialOverride is the explicit mfa_serial, if any; see MFASerial.
+	MFASerialOverride string
+	// SessionDuration is the session_duration, 0 when not set.
+	SessionDuration time.Duration
+	// MFAProcess is a command whose stdout is the current MFA code.
+	MFAProcess string
+	// Roles maps a short role name to its ARN, in file order (RoleNames).
+	Roles     map[string]string
+	RoleNames []string
+}
+
+// MFASerial is the MFA device ARN: mfa_serial when given, else ARNPrefix + "mfa/" + user.
+func (a *Account) MFASerial(user string) string {
+	if a.MFASerialOverride != "" {
+		return a.MFASerialOverride
+	}
+	if a.ARNPrefix == "" {
+		return ""
+	}
+	return a.ARNPrefix + "mfa/" + user
+}
+
+// Accounts is the parsed accounts file.
+type Accounts struct {
+	// Path is the file it came from ("" when there was none).
+	Path string
+	list []*Account
+}
+
+// Names returns the account names in file order.
+func (a *Accounts) Names() []string {
+	names := make([]string, len(a.list))
+	for i, acc := range a.list {
+		names[i] = acc.Name
+	}
+	return names
+}
+
+// Get returns the named account, or nil.
+func (a *Accounts) Get(name string) *Account {
+	for _, acc := range a.list {
+		if acc.Name == name {
+			return acc
+		}
+	}
+	return nil
+}
+
+// All returns the accounts in file order.
+func (a *Accounts) All() []*Account { return a.list }
+
+// LoadAccounts reads and parses the accounts file at path. A missing file
+// yields an empty set with Path "" only when optional is true.
+func LoadAccounts(path string, optional bool) (*Accounts, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			return &Accounts{}, nil
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("accounts file %s does not exist: create it or fix --config / AWSENV_CONFIG", path)
+		}
+		return nil, fmt.Errorf("cannot read accounts file: %w", err)
+	}
+	list, err := ParseAccounts(data)
+	if err != nil {
+		return nil, fmt.Errorf("malformed accounts file %s: %w", path, err)
+	}
+	return &Accounts{Path: path, list: list}, nil
+}
+
+// accountObject is the object form of an accounts file entry.
+type accountObject struct {
+	ARN             string          `json:"arn"`
+	Region          string          `json:"region"`
+	MFASerial       string          `json:"mfa_serial"`
+	SessionDuration json.RawMessage `json:"session_duration"`
+	MFAProcess      string          `json:"mfa_process"`
+	Roles           json.RawMessage `json:"roles"`
+}
+
+// ParseAccounts parses accounts-file JSON, keeping the order of entries.
+// Every error says where in the file the problem is.
+func ParseAccounts(data []byte) ([]*Account, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxError(data, dec, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("the top level must be a JSON object of account names")
+	}
+	var list []*Account
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, syntaxError(data, dec, err)
+		}
+		name, _ := tok.(string)
+		if err := CheckName(name); err != nil {
+			return nil, err
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("account %q is listed twice", name)
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, syntaxError(data, dec, err)
+		}
+		acc, err := parseEntry(name, raw)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, acc)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntaxError(data, dec, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("unexpected data after the closing brace")
+	}
+	return list, nil
+}
+
+func parseEntry(name string, raw json.RawMessage) (*Account, error) {
+	acc := &Account{Name: name}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) > 0 && raw[0] == '"':
+		var arn string
+		if err := json.Unmarshal(raw, &arn); err != nil {
+			return nil, fmt.Errorf("account %q: %w", name, err)
+		}
+		if err := acc.setARN(arn); err != nil {
+			return nil, err
+		}
+		return acc, nil
+	case len(raw) > 0 && raw[0] == '{':
+	default:
+		return nil, fmt.Errorf("account %q: value must be an ARN prefix string or an object", name)
+	}
+	var obj accountObject
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&obj); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "json: ")
+		return nil, fmt.Errorf("account %q: %s", name, msg)
+	}
+	if obj.ARN == "" {
+		return nil, fmt.Errorf("account %q: \"arn\" is missing (e.g. \"arn:aws:iam::123456789012:\")", name)
+	}
+	if err := acc.setARN(obj.ARN); err != nil {
+		return nil, err
+	}
+	if obj.Region != "" && !validRegion(obj.Region) {
+		return nil, fmt.Errorf("account %q: region %q is not a region name like \"eu-west-1\"", name, obj.Region)
+	}
+	acc.Region = obj.Region
+	if obj.MFASerial != "" && !strings.HasPrefix(obj.MFASerial, "arn:") {
+		return nil, fmt.Errorf("account %q: mfa_serial %q must be an MFA device ARN", name, obj.MFASerial)
+	}
+	acc.MFASerialOverride = obj.MFASerial
+	acc.MFAProcess = strings.TrimSpace(obj.MFAProcess)
+	if len(obj.SessionDuration) > 0 {
+		d, err := parseJSONDuration(obj.SessionDuration)
+		if err != nil {
+			return nil, fmt.Errorf("account %q: session_duration: %w", name, err)
+		}
+		acc.SessionDuration = d
+	}
+	if len(obj.Roles) > 0 {
+		if err := acc.parseRoles(obj.Roles); err != nil {
+			return nil, err
+		}
+	}
+	return acc, nil
+}
+
+func (a *Account) parseRoles(raw json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return fmt.Errorf("account %q: roles must be an object of role name to role ARN", a.Name)
+	}
+	a.Roles = map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("account %q: roles: %w", a.Name, err)
+		}
+		role := tok.(string)
+		var arn string
+		if err := dec.Decode(&arn); err != nil {
+			return fmt.Errorf("account %q: role %q must be a role ARN string", a.Name, role)
+		}
+		if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":role/") {
+			return fmt.Errorf("account %q: role %q: %q is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)", a.Name, role, arn)
+		}
+		if _, dup := a.Roles[role]; dup {
+			return fmt.Errorf("account %q: role %q is listed twice", a.Name, role)
+		}
+		a.Roles[role] = arn
+		a.RoleNames = append(a.RoleNames, role)
+	}
+	return nil
+}
+
+// setARN validates an ARN prefix "arn:PARTITION:iam::ACCOUNTID:" (the
+// trailing colon may be left out) and fills the derived fields.
+func (a *Account) setARN(arn string) error {
+	bad := fmt.Errorf("account %q: %q is not an IAM ARN prefix like \"arn:aws:iam::123456789012:\"", a.Name, arn)
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
+		return bad
+	}
+	partition, rest, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(partition, "aws") || !isLowerWord(partition) {
+		return bad
+	}
+	rest, ok = strings.CutPrefix(rest, "iam::")
+	if !ok {
+		return bad
+	}
+	id := strings.TrimSuffix(rest, ":")
+	if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+		return bad
+	}
+	a.Partition = partition
+	a.AccountID = id
+	a.ARNPrefix = "arn:" + partition + ":iam::" + id + ":"
+	return nil
+}
+
+func isLowerWord(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func validRegion(s string) bool {
+	return len(s) <= 32 && isLowerWord(s) && strings.Count(s, "-") >= 2
+}
+
+func parseJSONDuration(raw json.RawMessage) (time.Duration, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		var n int64
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return 0, errors.New(`must be a duration like "8h" or a number of seconds`)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	return ParseDuration(s)
+}
+
+// syntaxError turns a JSON decoding error into one with a line and column.
+func syntaxError(data []byte, dec *json.Decoder, err error) error {
+	if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("unexpected end of file")
+	}
+	off := dec.InputOffset()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	line, col := position(data, off)
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	return fmt.Errorf("line %d, column %d: %s", line, col, msg)
+}
+
+func position(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	if col < 1 {
+		col = 1
+	}
+	return line, col
+}

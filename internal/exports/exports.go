@@ -1,0 +1,113 @@
+// Package exports decides which environment variables awsenv sets and
+// unsets for a set of credentials; shellenv turns them into statements.
+package exports
+
+import (
+	"time"
+
+	"github.com/awsenv/awsenv/internal/shellenv"
+)
+
+// DefaultRegion is used when neither the account nor the environment has one.
+const DefaultRegion = "us-east-1"
+
+// Variables awsenv manages.
+const (
+	AccessKeyID          = "AWS_ACCESS_KEY_ID"
+	SecretAccessKey      = "AWS_SECRET_ACCESS_KEY"
+	SessionToken         = "AWS_SESSION_TOKEN"
+	CredentialExpiration = "AWS_CREDENTIAL_EXPIRATION"
+	Region               = "AWS_REGION"
+	DefaultRegionVar     = "AWS_DEFAULT_REGION"
+	Account              = "AWSENV_ACCOUNT"
+	SetFor               = "MY_AWS_SET_FOR"
+)
+
+// legacy names that carry the same values, for older tools.
+var (
+	tokenAliases      = []string{"AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"}
+	expirationAliases = []string{"AWS_SESSION_EXPIRATION"}
+	profileVars       = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}
+)
+
+// Target says what the statements are for.
+type Target struct {
+	Account string // AWSENV_ACCOUNT
+	Label   string // MY_AWS_SET_FOR: NAME, NAME-MFA-STS or NAME-ROLE-ROLE
+	Region  string // already resolved, see ResolveRegion
+}
+
+// Creds are the values to export; Token is empty for long-lived keys.
+type Creds struct {
+	AccessKeyID, SecretAccessKey, Token string
+	Expiration                          time.Time
+}
+
+// ResolveRegion is the account's region, else the caller's AWS_REGION or
+// AWS_DEFAULT_REGION, else DefaultRegion.
+func ResolveRegion(accountRegion string, getenv func(string) string) string {
+	for _, r := range []string{accountRegion, getenv(Region), getenv(DefaultRegionVar)} {
+		if r != "" {
+			return r
+		}
+	}
+	return DefaultRegion
+}
+
+// Changes returns the environment changes for c: the keys under both their
+// SDK and old EC2 names, the token and expiration (or their removal for
+// long-lived keys), the profile variables removed so they cannot override
+// the keys, the region, and who the shell is set for.
+func Changes(t Target, c Creds) []shellenv.Change {
+	ch := make([]shellenv.Change, 0, 17)
+	ch = append(ch,
+		shellenv.Set(AccessKeyID, c.AccessKeyID),
+		shellenv.Set(SecretAccessKey, c.SecretAccessKey),
+		shellenv.Set("AWS_ACCESS_KEY", c.AccessKeyID),
+		shellenv.Set("AWS_SECRET_KEY", c.SecretAccessKey),
+	)
+	if c.Token != "" {
+		ch = append(ch, shellenv.Set(SessionToken, c.Token))
+		for _, n := range tokenAliases {
+			ch = append(ch, shellenv.Set(n, c.Token))
+		}
+		exp := c.Expiration.UTC().Format(time.RFC3339)
+		ch = append(ch, shellenv.Set(CredentialExpiration, exp))
+		for _, n := range expirationAliases {
+			ch = append(ch, shellenv.Set(n, exp))
+		}
+	} else {
+		ch = append(ch, shellenv.Unset(SessionToken))
+		for _, n := range tokenAliases {
+			ch = append(ch, shellenv.Unset(n))
+		}
+		ch = append(ch, shellenv.Unset(CredentialExpiration))
+		for _, n := range expirationAliases {
+			ch = append(ch, shellenv.Unset(n))
+		}
+	}
+	for _, n := range profileVars {
+		ch = append(ch, shellenv.Unset(n))
+	}
+	ch = append(ch,
+		shellenv.Set(Region, t.Region),
+		shellenv.Set(DefaultRegionVar, t.Region),
+		shellenv.Set(Account, t.Account),
+		shellenv.Set(SetFor, t.Label),
+	)
+	return ch
+}
+
+// Clear unsets every variable Changes may set.
+func Clear() []shellenv.Change {
+	names := []string{AccessKeyID, SecretAccessKey, "AWS_ACCESS_KEY", "AWS_SECRET_KEY", SessionToken}
+	names = append(names, tokenAliases...)
+	names = append(names, CredentialExpiration)
+	names = append(names, expirationAliases...)
+	names = append(names, Region, DefaultRegionVar, Account, SetFor)
+	ch := make([]shellenv.Change, len(names))
+	for i, n := range names {
+		ch[i] = shellenv.Unset(n)
+	}
+	return ch
+}

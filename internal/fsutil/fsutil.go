@@ -1,0 +1,79 @@
+// Package fsutil holds the two file primitives awsenv's on-disk state relies
+// on: atomic replacement of a file and an advisory lock beside it.
+package fsutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// WriteFile replaces path with data atomically: it writes a temporary file
+// in the same directory with mode perm, syncs it and renames it over path,
+// so a reader sees the old content or the new, never a torn file, and a
+// failure leaves the old file as it was.
+func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync() // best effort: make the rename durable
+		d.Close()
+	}
+	return nil
+}
+
+// ErrLockTimeout is returned by Lock when the lock stays taken.
+var ErrLockTimeout = errors.New("timed out waiting for the lock")
+
+// Lock takes an exclusive advisory lock on path (created 0600 if needed),
+// waiting until ctx ends. waiting is called once if the lock is not free at
+// the first try, so the caller can tell the user why nothing happens.
+func Lock(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+	}
+	if !ok {
+		if waiting != nil {
+			waiting()
+		}
+		ok, err = fl.TryLockContext(ctx, 50*time.Millisecond)
+		if err != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+		}
+		if !ok {
+			return nil, ErrLockTimeout
+		}
+	}
+	return func() { fl.Unlock() }, nil
+}

@@ -42,12 +42,19 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		}
 		ts.Setenv(v, wrongCode(userOf(ts, args[0]), time.Now()))
 	},
-	// ttycode ACCOUNT FILE: write the current code and a newline to FILE, for ttyin.
+	// ttycode ACCOUNT FILE [OFFSET]: write the code at now+OFFSET and a
+	// newline to FILE, for ttyin.
 	"ttycode": func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) != 2 {
-			ts.Fatalf("usage: ttycode ACCOUNT FILE")
+		if len(args) < 2 || len(args) > 3 {
+			ts.Fatalf("usage: ttycode ACCOUNT FILE [OFFSET]")
 		}
-		code := userOf(ts, args[0]).Code(time.Now())
+		at := time.Now()
+		if len(args) == 3 {
+			d, err := time.ParseDuration(args[2])
+			ts.Check(err)
+			at = at.Add(d)
+		}
+		code := userOf(ts, args[0]).Code(at)
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(code+"\n"), 0o600))
 	},
 	// stscount ACTION N: the stand-in received exactly N requests for ACTION

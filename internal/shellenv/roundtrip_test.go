@@ -111,13 +111,13 @@ func nastyValues() []string {
 	for b := 1; b < 256; b++ {
 		vals = append(vals, string([]byte{'<', byte(b), '>'}))
 	}
-	return append(vals, randomValues(2500)...)
+	return append(vals, randomValues(300)...)
 }
 
 // randomValues returns n deterministic random NUL-free values biased towards
 // bytes that are special to some shell.
 func randomValues(n int) []string {
-	r := rand.New(rand.NewPCG(7, 2))
+	r := rand.New(rand.NewPCG(1, 2))
 	const special = "'\"\\$`!*?~{}[]()<>;|&#%^=@ \t\n\r\x01\x7f\x80\xbf\xc3\xe2\xef\xff"
 	runes := []rune{'é', '‘', '’', '‚', '‛', 0xFDD0, 0xFDDF, 0xF600, 0xF6FF, 0xFFFD, 0x1F600, 0x10FFFF, 0x2028}
 	vals := make([]string, n)

@@ -19,10 +19,15 @@
 //     SilentlyContinue Env:NAME. Control characters and every non-ASCII
 //     character are written as [char]0xHHHH outside the quotes, so each
 //     statement is one line of plain ASCII and cannot be misread under a
-//     non-UTF-8 console code page. Values must be valid UTF-8.
+//     non-UTF-8 console code page. Values must be valid UTF-8. (PowerShell
+//     may remove a variable assigned the empty string, notably on Windows.)
 //
 // Render rejects NUL bytes for every shell (no environment variable can hold
 // one) and invalid UTF-8 for PowerShell (its strings are UTF-16).
+//
+// POSIX and fish output assume an ASCII-compatible locale (UTF-8, C,
+// ISO-8859-x), where a byte below 0x80 is always that ASCII character;
+// legacy multibyte locales such as Shift_JIS, GBK or Big5 are not supported.
 package shellenv
 
 import (
@@ -171,6 +176,8 @@ func appendStatement(b []byte, s Shell, c Change) []byte {
 	switch s {
 	case POSIX:
 		if c.Unset {
+			// -v: without it bash unsets a function of that name when no
+			// such variable exists.
 			b = append(b, "unset -v "...)
 			b = append(b, c.Name...)
 		} else {
@@ -181,6 +188,7 @@ func appendStatement(b []byte, s Shell, c Change) []byte {
 		}
 	case Fish:
 		if c.Unset {
+			// -g mirrors set -gx and never erases a universal variable.
 			// set -e fails with status 4 (silently) when the variable does
 			// not exist; "or true" keeps the overall status 0.
 			b = append(b, "set -e -g "...)

@@ -9,12 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-100}
-command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+command -v hyperfine >/dev/null && [ -x /usr/bin/time ] || { echo "bench: needs hyperfine and GNU time (apt-get install hyperfine time)" >&2; exit 1; }
 out=bench/out
 rm -rf "$out" && mkdir -p "$out"
 
 # The binary as README.md installs it, and the default (cgo, dynamic) build.
-CGO_ENABLED=0 go build -trimpath -o "$out/awsenv" ./cmd/awsenv
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -o "$out/awsenv" ./cmd/awsenv
 go build -trimpath -o "$out/awsenv-dynamic" ./cmd/awsenv
 CGO_ENABLED=0 go build -trimpath -o "$out/baseline" ./bench/baseline
 
@@ -57,7 +57,7 @@ if [ -x /usr/bin/aws ]; then
 fi
 
 python3 - "$out" "$creds" <<'PY'
-import json, os, resource, subprocess, sys
+import json, os, subprocess, sys
 out, creds = sys.argv[1], sys.argv[2]
 def median(name):
     p = os.path.join(out, name + ".json")
@@ -65,10 +65,9 @@ def median(name):
         return None
     return json.load(open(p))["results"][0]["median"] * 1000
 def rss(cmd):
-    # peak RSS of one child, from a fresh process so earlier children don't count
-    code = ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    return int(subprocess.check_output([sys.executable, "-c", code] + cmd)) / 1024
+    # peak RSS (GNU time's %M, KiB) of one run
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return int(r.stderr.strip().splitlines()[-1]) / 1024
 base = median("baseline")
 rows = [("baseline", [f"{out}/baseline", creds, "work"]),
         ("switch-hit", [f"{out}/awsenv", "switch", "work"]),

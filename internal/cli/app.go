@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -57,11 +55,12 @@ type exitStatus int
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // Main runs awsenv with args (os.Args) and returns the exit code. It is the
-// one place that maps errors to exit codes and prints them.
+// one place that maps errors to exit codes and prints them. Signals keep
+// their default effect: an interrupted run dies before it has written
+// anything but temporary files, and the commands that run in every prompt
+// don't pay for a signal-handling goroutine.
 func Main(args []string, io *IO) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return run(ctx, args, io)
+	return run(context.Background(), args, io)
 }
 
 func run(ctx context.Context, args []string, io *IO) int {

@@ -6,11 +6,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/stsapi"
 )
 
 // STS's bounds for GetSessionToken.
@@ -64,43 +63,39 @@ func (p *SessionToken) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if _, err := p.Source.Retrieve(ctx); err != nil {
 		return aws.Credentials{}, err
 	}
-	in := &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(int32(p.Duration / time.Second))}
+	var code string
 	attempts := 3
 	if p.MFASerial != "" {
-		code, err := p.Code(ctx)
-		if err != nil {
+		var err error
+		if code, err = p.Code(ctx); err != nil {
 			return aws.Credentials{}, err
 		}
-		in.SerialNumber, in.TokenCode = aws.String(p.MFASerial), aws.String(code)
 		attempts = 1
 	}
 	client, err := p.Endpoint.Client(p.Source, attempts)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	var out *sts.GetSessionTokenOutput
+	var out *stsapi.Credentials
 	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
-		out, err = client.GetSessionToken(ctx, in)
+		out, err = client.GetSessionToken(ctx, p.Duration, p.MFASerial, code)
 		return err
 	})
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	return fromSTS(out.Credentials, "awsenv-session")
+	return fromSTS(out, "awsenv-session"), nil
 }
 
-func fromSTS(c *types.Credentials, source string) (aws.Credentials, error) {
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
-		return aws.Credentials{}, fmt.Errorf("sts answered without complete credentials")
-	}
+func fromSTS(c *stsapi.Credentials, source string) aws.Credentials {
 	return aws.Credentials{
-		AccessKeyID:     *c.AccessKeyId,
-		SecretAccessKey: *c.SecretAccessKey,
-		SessionToken:    *c.SessionToken,
+		AccessKeyID:     c.AccessKeyID,
+		SecretAccessKey: c.SecretAccessKey,
+		SessionToken:    c.SessionToken,
 		CanExpire:       true,
 		Expires:         c.Expiration.UTC(),
 		Source:          source,
-	}, nil
+	}
 }
 
 // Cached decorates a provider with the on-disk cache: a valid entry is used

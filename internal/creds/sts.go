@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
+
+	"github.com/awsenv/awsenv/internal/stsapi"
 )
 
 // Endpoint is where STS calls go and how long they may take.
@@ -80,21 +80,16 @@ func (e Endpoint) httpClient() (*http.Client, error) {
 // Client returns an STS client that signs with exactly the given credentials.
 // attempts is the number of tries; calls that carry an MFA code use 1, since a
 // retried code would be refused as reused.
-func (e Endpoint) Client(c aws.CredentialsProvider, attempts int) (*sts.Client, error) {
+func (e Endpoint) Client(c aws.CredentialsProvider, attempts int) (*stsapi.Client, error) {
 	hc, err := e.httpClient()
 	if err != nil {
 		return nil, err
 	}
-	o := sts.Options{
-		Region:           e.Region,
-		Credentials:      c,
-		HTTPClient:       hc,
-		RetryMaxAttempts: attempts,
+	u := e.URL
+	if u == "" {
+		u = stsapi.RegionalURL(e.Region)
 	}
-	if e.URL != "" {
-		o.BaseEndpoint = aws.String(e.URL)
-	}
-	return sts.New(o), nil
+	return &stsapi.Client{URL: u, Region: e.Region, Credentials: c, HTTP: hc, Attempts: attempts}, nil
 }
 
 // call runs fn with the endpoint's timeout and turns its error into one
@@ -118,9 +113,9 @@ type APIError struct {
 func (e *APIError) Error() string { return e.msg }
 
 func (e Endpoint) explain(ctx context.Context, err error) error {
-	var api smithy.APIError
+	var api *stsapi.Error
 	if errors.As(err, &api) {
-		code, msg := api.ErrorCode(), oneLine(api.ErrorMessage())
+		code, msg := api.Code, oneLine(api.Message)
 		text := fmt.Sprintf("sts refused the request (%s): %s", code, msg)
 		switch {
 		case code == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication"):

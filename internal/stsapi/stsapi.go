@@ -1,0 +1,226 @@
+// Package stsapi is a small client for the AWS STS Query API: the handful of
+// actions awsenv calls, signed with the AWS SDK's SigV4 signer.
+//
+// It exists instead of the SDK's service/sts client for start-up time: that
+// client's endpoint-rules engine initialises on every start of the binary,
+// and awsenv starts in every shell prompt while calling STS only rarely.
+package stsapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+// Client calls one STS endpoint with one set of credentials.
+type Client struct {
+	// URL is the endpoint, e.g. "https://sts.eu-west-1.amazonaws.com".
+	URL    string
+	Region string
+	// Credentials sign the requests; nil sends them unsigned
+	// (AssumeRoleWithWebIdentity).
+	Credentials aws.CredentialsProvider
+	HTTP        *http.Client
+	// Attempts is how often a request is tried when STS is throttling or
+	// failing (5xx) or the connection breaks; 0 or 1 means once.
+	Attempts int
+	// Now is the signing clock (default time.Now).
+	Now func() time.Time
+}
+
+// RegionalURL is the STS endpoint of region, in its partition.
+func RegionalURL(region string) string {
+	if strings.HasPrefix(region, "cn-") {
+		return "https://sts." + region + ".amazonaws.com.cn"
+	}
+	return "https://sts." + region + ".amazonaws.com"
+}
+
+// Error is an error STS answered with.
+type Error struct {
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("sts: %s (%d): %s", e.Code, e.Status, e.Message)
+}
+
+func (e *Error) retryable() bool {
+	return e.Status >= 500 || e.Code == "Throttling" || e.Code == "ThrottlingException" || e.Code == "IDPCommunicationError"
+}
+
+const apiVersion = "2011-06-15"
+
+// Call sends Action with params and decodes the <ActionResult> element of
+// the answer into result.
+func (c *Client) Call(ctx context.Context, action string, params url.Values, result any) error {
+	form := url.Values{"Action": {action}, "Version": {apiVersion}}
+	for k, v := range params {
+		form[k] = v
+	}
+	body := []byte(form.Encode())
+	attempts := max(c.Attempts, 1)
+	var err error
+	for i := range attempts {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(100<<i) * time.Millisecond):
+			}
+		}
+		var retry bool
+		retry, err = c.do(ctx, action, body, result)
+		if err == nil || !retry {
+			return err
+		}
+	}
+	return err
+}
+
+func (c *Client) do(ctx context.Context, action string, body []byte, result any) (retry bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("User-Agent", "awsenv")
+	if c.Credentials != nil {
+		cr, err := c.Credentials.Retrieve(ctx)
+		if err != nil {
+			return false, err
+		}
+		sum := sha256.Sum256(body)
+		now := time.Now
+		if c.Now != nil {
+			now = c.Now
+		}
+		if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "sts", c.Region, now().UTC()); err != nil {
+			return false, fmt.Errorf("cannot sign the request: %w", err)
+		}
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return ctx.Err() == nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return ctx.Err() == nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := parseError(resp.StatusCode, data)
+		return e.retryable(), e
+	}
+	if err := decodeResult(data, action, result); err != nil {
+		return false, fmt.Errorf("sts answered %s with something awsenv cannot read: %w", action, err)
+	}
+	return false, nil
+}
+
+func parseError(status int, data []byte) *Error {
+	var doc struct {
+		Error struct {
+			Code    string `xml:"Code"`
+			Message string `xml:"Message"`
+		} `xml:"Error"`
+		RequestID string `xml:"RequestId"`
+	}
+	e := &Error{Status: status}
+	if xml.Unmarshal(data, &doc) == nil && doc.Error.Code != "" {
+		e.Code, e.Message, e.RequestID = doc.Error.Code, strings.TrimSpace(doc.Error.Message), doc.RequestID
+		return e
+	}
+	e.Code = "HTTP" + strconv.Itoa(status)
+	e.Message = http.StatusText(status)
+	return e
+}
+
+// decodeResult finds <ActionResult> inside <ActionResponse> and decodes it.
+func decodeResult(data []byte, action string, result any) error {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				return fmt.Errorf("no %sResult element", action)
+			}
+			return err
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == action+"Result" {
+			if result == nil {
+				return nil
+			}
+			return dec.DecodeElement(result, &se)
+		}
+	}
+}
+
+// Credentials are temporary credentials as STS returns them.
+type Credentials struct {
+	AccessKeyID     string    `xml:"AccessKeyId"`
+	SecretAccessKey string    `xml:"SecretAccessKey"`
+	SessionToken    string    `xml:"SessionToken"`
+	Expiration      time.Time `xml:"Expiration"`
+}
+
+func (c *Credentials) check() error {
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" || c.SessionToken == "" || c.Expiration.IsZero() {
+		return errors.New("sts answered without complete credentials")
+	}
+	return nil
+}
+
+func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
+
+// GetSessionToken asks for a session; serial and code are empty without MFA.
+func (c *Client) GetSessionToken(ctx context.Context, duration time.Duration, serial, code string) (*Credentials, error) {
+	p := url.Values{"DurationSeconds": {seconds(duration)}}
+	if serial != "" {
+		p.Set("SerialNumber", serial)
+		p.Set("TokenCode", code)
+	}
+	var out struct {
+		Credentials Credentials `xml:"Credentials"`
+	}
+	if err := c.Call(ctx, "GetSessionToken", p, &out); err != nil {
+		return nil, err
+	}
+	return &out.Credentials, out.Credentials.check()
+}
+
+// Identity is what GetCallerIdentity returns.
+type Identity struct {
+	Account string `xml:"Account"`
+	ARN     string `xml:"Arn"`
+	UserID  string `xml:"UserId"`
+}
+
+// GetCallerIdentity tells whose credentials sign the request.
+func (c *Client) GetCallerIdentity(ctx context.Context) (*Identity, error) {
+	var out Identity
+	if err := c.Call(ctx, "GetCallerIdentity", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

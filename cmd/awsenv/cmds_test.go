@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,6 +100,48 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		if got := st.Mode().Perm(); (uint64(got) == want) == neg {
 			ts.Fatalf("%s has mode %04o, want %s", args[0], got, args[1])
 		}
+	},
+	// followlogin FILE DEST: FILE holds a console sign-in link; following it
+	// (as a browser would, without going on) must redirect to DEST.
+	"followlogin": func(ts *testscript.TestScript, neg bool, args []string) {
+		link := strings.TrimSpace(ts.ReadFile(args[0]))
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Get(link)
+		ts.Check(err)
+		resp.Body.Close()
+		ok := resp.StatusCode == http.StatusFound && resp.Header.Get("Location") == args[1]
+		if ok == neg {
+			ts.Fatalf("following the link: %s, Location %q; want 302 to %q", resp.Status, resp.Header.Get("Location"), args[1])
+		}
+	},
+	// signins N [ARN]: the stand-in's federation endpoint signed in N times,
+	// the last one as ARN.
+	"signins": func(ts *testscript.TestScript, neg bool, args []string) {
+		logins := fixtureOf(ts).srv.Logins()
+		want, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		if len(logins) != want {
+			ts.Fatalf("stand-in saw %d console sign-ins, want %d", len(logins), want)
+		}
+		if len(args) > 1 && logins[len(logins)-1].ARN != args[1] {
+			ts.Fatalf("last sign-in as %s, want %s", logins[len(logins)-1].ARN, args[1])
+		}
+	},
+	// credredact IN OUT: copy a credentials file with the values awsenv
+	// writes replaced by placeholders, for comparing with a golden file.
+	"credredact": func(ts *testscript.TestScript, neg bool, args []string) {
+		var out strings.Builder
+		for _, l := range strings.SplitAfter(ts.ReadFile(args[0]), "\n") {
+			k, _, ok := strings.Cut(l, " = ")
+			switch k {
+			case "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "x_security_token_expires":
+				if ok {
+					l = k + " = <" + k + ">\n"
+				}
+			}
+			out.WriteString(l)
+		}
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out.String()), 0o600))
 	},
 	// mfarace N ACCOUNT: run N `awsenv mfa` at once with the same code and
 	// check that each printed a valid session or failed with nothing on

@@ -58,7 +58,7 @@ func startMoto(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT=3")
+	cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT=4")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	logf, err := os.CreateTemp(t.TempDir(), "moto-*.log")
 	if err != nil {
@@ -96,7 +96,11 @@ func startMoto(t *testing.T) {
 	t.Cleanup(func() { motoServer = nil })
 }
 
-// createUser makes the three unauthenticated IAM calls moto allows.
+// motoRoleName is a role in moto that any principal of the account may assume.
+const motoRoleName = "moto-dev"
+
+// createUser makes the four unauthenticated IAM calls moto allows: the
+// user, its policy, its access key and a role it may assume.
 func (m *moto) createUser(name string) (*motoIAMUser, error) {
 	var created struct {
 		User struct{ Arn string } `xml:"CreateUserResult>User"`
@@ -115,6 +119,10 @@ func (m *moto) createUser(name string) (*motoIAMUser, error) {
 		} `xml:"CreateAccessKeyResult>AccessKey"`
 	}
 	if err := m.iam(url.Values{"Action": {"CreateAccessKey"}, "UserName": {name}}, &key); err != nil {
+		return nil, err
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + created.User.Arn + `"},"Action":"sts:AssumeRole"}]}`
+	if err := m.iam(url.Values{"Action": {"CreateRole"}, "RoleName": {motoRoleName}, "AssumeRolePolicyDocument": {trust}, "MaxSessionDuration": {"43200"}}, nil); err != nil {
 		return nil, err
 	}
 	return &motoIAMUser{UserName: name, ARN: created.User.Arn, AccessKeyID: key.Key.AccessKeyID, SecretAccessKey: key.Key.SecretAccessKey}, nil

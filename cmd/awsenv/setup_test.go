@@ -41,6 +41,11 @@ func setupScript(env *testscript.Env) error {
 	fx := &fixture{srv: srv, users: map[string]*ststest.User{}}
 	env.Values[stsKey{}] = fx
 
+	// Roles: admin needs MFA and allows 12h; readonly needs nothing;
+	// partner needs an external id.
+	srv.AddRole(ststest.Role{ARN: "arn:aws:iam::123456789012:role/work-admin", MaxSessionDuration: 12 * time.Hour, RequireMFA: true})
+	srv.AddRole(ststest.Role{ARN: "arn:aws:iam::123456789012:role/readonly", MaxSessionDuration: 2 * time.Hour})
+	srv.AddRole(ststest.Role{ARN: "arn:aws:iam::123456789012:role/partner", ExternalID: "s3cr3t-ext"})
 	files := map[string]string{}
 	for _, a := range []struct{ account, user string }{{"work", "alice"}, {"personal", "bob"}} {
 		u := srv.AddUser(a.user, true)
@@ -55,14 +60,14 @@ func setupScript(env *testscript.Env) error {
     "arn": "arn:aws:iam::123456789012:",
     "region": "eu-west-1",
     "session_duration": "8h",
-    "roles": { "admin": "arn:aws:iam::123456789012:role/work-admin" }
+    "roles": { "admin": "arn:aws:iam::123456789012:role/work-admin", "ro": "arn:aws:iam::123456789012:role/readonly" }
   }`
 	if m := motoUser(); m != nil {
 		files["moto.access_key"] = m.AccessKeyID + "\n"
 		files["moto.secret_key"] = m.SecretAccessKey + "\n"
 		files["moto.user"] = m.UserName + "\n"
 		accounts += `,
-  "moto": { "arn": "arn:aws:iam::123456789012:", "region": "us-east-1" }`
+  "moto": { "arn": "arn:aws:iam::123456789012:", "region": "us-east-1", "roles": { "dev": "arn:aws:iam::123456789012:role/moto-dev" } }`
 		env.Setenv("MOTO", motoURL())
 		env.Setenv("MOTO_ARN", m.ARN)
 	}

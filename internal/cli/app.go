@@ -131,6 +131,11 @@ func commands(io *IO) []*cli.Command {
 		listCommand(io),
 		forgetCommand(io),
 		clearCommand(io),
+		roleCommand(io),
+		consoleCommand(io),
+		writeCommand(io),
+		execCommand(io),
+		processCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/exports"
@@ -26,9 +25,7 @@ func mfaCommand(io *IO) *cli.Command {
 		Description: "Reuses a valid cached session without asking for a code. Otherwise takes the code from\n" +
 			"--code, from the account's mfa_process or $AWSENV_MFA_PROCESS, or asks on the terminal,\n" +
 			"calls STS GetSessionToken once and caches the session for every shell.",
-		Flags: []cli.Flag{accFlag, codeFlag, durationFlag,
-			&cli.BoolFlag{Name: "force", Usage: "get a new session even if a valid one is cached"},
-			shFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag},
+		Flags: []cli.Flag{accFlag, codeFlag, durationFlag, forceFlag, shFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("mfa takes no arguments (got %q): use --account NAME", c.Args().First())
@@ -51,61 +48,21 @@ func (s *session) runMFA(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ttl, err := s.minTTL(c)
+	g, err := s.mfaSession(c, name)
 	if err != nil {
 		return err
 	}
-	acc, err := s.account(name, false)
-	if err != nil {
-		return err
-	}
-	dur, err := s.sessionDuration(c, acc)
-	if err != nil {
-		return err
-	}
-	user, err := s.user(name)
-	if err != nil {
-		return err
-	}
-	ep, err := s.endpoint(c, s.region(acc))
-	if err != nil {
-		return err
-	}
-	serial := acc.MFASerial(user)
-	src := s.codeSource(c, acc, user)
-	cached := &creds.Cached{
-		Store:    s.store,
-		Key:      sessionKey(name),
-		Template: cache.Entry{Account: name, Kind: "session", MFASerial: serial},
-		Provider: &creds.SessionToken{
-			Source:    lazyKeys{s, name},
-			Endpoint:  ep,
-			Duration:  dur,
-			MFASerial: serial,
-			Code:      src.Get,
-		},
-		MinTTL:  ttl,
-		Now:     s.now,
-		Refresh: c.Bool("force"),
-		Waiting: func() { s.say("Waiting for another awsenv to finish the MFA session for account %s ...", name) },
-		Warn:    s.warn,
-	}
-	e, hit, err := cached.Get(c.Context)
-	if err != nil {
-		return err
-	}
-	if hit {
+	if g.hit {
 		s.say("Cache is valid for account %s", name)
 	}
-	target := exports.Target{Account: name, Label: name + "-MFA-STS", Region: s.region(acc)}
-	if err := s.emit(sh, exports.Changes(target, credsOf(e))); err != nil {
+	if err := s.emit(sh, exports.Changes(g.target(s), g.creds)); err != nil {
 		return err
 	}
 	if err := s.flush(); err != nil {
 		return err
 	}
-	s.say("Set keys for %s AWS account (session valid for %s, until %s)", target.Label,
-		left(e.Remaining(s.now())), e.Credentials.Expiration.Local().Format("15:04 MST"))
+	s.say("Set keys for %s AWS account (session valid for %s, until %s)", g.label,
+		left(g.creds.Expiration.Sub(s.now())), g.creds.Expiration.Local().Format("15:04 MST"))
 	return nil
 }
 

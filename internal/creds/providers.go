@@ -161,6 +161,9 @@ func (c *Cached) Get(ctx context.Context) (e *cache.Entry, hit bool, err error) 
 	}
 	entry := c.Template
 	entry.Created = c.now().UTC().Truncate(time.Second)
+	if a, ok := c.Provider.(interface{ ARN() string }); ok {
+		entry.ARN = a.ARN()
+	}
 	entry.Credentials = cache.Credentials{
 		AccessKeyID:     cr.AccessKeyID,
 		SecretAccessKey: cr.SecretAccessKey,

@@ -59,7 +59,8 @@ func (e Endpoint) Host() string {
 	return "sts." + e.Region + ".amazonaws.com"
 }
 
-func (e Endpoint) httpClient() (*http.Client, error) {
+// HTTPClient is an HTTP client with the endpoint's timeout and CA bundle.
+func (e Endpoint) HTTPClient() (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{Timeout: e.Timeout, KeepAlive: 30 * time.Second}).DialContext
 	tr.ResponseHeaderTimeout = e.Timeout
@@ -81,7 +82,7 @@ func (e Endpoint) httpClient() (*http.Client, error) {
 // attempts is the number of tries; calls that carry an MFA code use 1, since a
 // retried code would be refused as reused.
 func (e Endpoint) Client(c aws.CredentialsProvider, attempts int) (*stsapi.Client, error) {
-	hc, err := e.httpClient()
+	hc, err := e.HTTPClient()
 	if err != nil {
 		return nil, err
 	}

@@ -139,17 +139,26 @@ func (c *Client) do(ctx context.Context, action string, body []byte, result any)
 }
 
 func parseError(status int, data []byte) *Error {
+	type apiErr struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	// STS sends <ErrorResponse><Error>; some implementations (moto) wrap
+	// it in <Errors>.
 	var doc struct {
-		Error struct {
-			Code    string `xml:"Code"`
-			Message string `xml:"Message"`
-		} `xml:"Error"`
+		Error     apiErr `xml:"Error"`
+		Errors    apiErr `xml:"Errors>Error"`
 		RequestID string `xml:"RequestId"`
 	}
 	e := &Error{Status: status}
-	if xml.Unmarshal(data, &doc) == nil && doc.Error.Code != "" {
-		e.Code, e.Message, e.RequestID = doc.Error.Code, strings.TrimSpace(doc.Error.Message), doc.RequestID
-		return e
+	if xml.Unmarshal(data, &doc) == nil {
+		if doc.Error.Code == "" {
+			doc.Error = doc.Errors
+		}
+		if doc.Error.Code != "" {
+			e.Code, e.Message, e.RequestID = doc.Error.Code, strings.TrimSpace(doc.Error.Message), doc.RequestID
+			return e
+		}
 	}
 	e.Code = "HTTP" + strconv.Itoa(status)
 	e.Message = http.StatusText(status)

@@ -264,9 +264,12 @@ func TestSDKAssumeRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Not role chaining: GetSessionToken credentials may ask for more than 1h.
-	if _, err := assume(client(url, fromSTS(mfaSession.Credentials), 1), sts.AssumeRoleInput{RoleArn: &mfaRole, DurationSeconds: aws.Int32(7200)}); err != nil {
-		t.Errorf("AssumeRole with an MFA session: %v", err)
+	// STS counts a role assumed with GetSessionToken credentials as role
+	// chaining too (aws-vault#263, aws-runas#11): at most one hour.
+	_, err = assume(client(url, fromSTS(mfaSession.Credentials), 1), sts.AssumeRoleInput{RoleArn: &mfaRole, DurationSeconds: aws.Int32(7200)})
+	expectAPIError(t, err, "ValidationError", "1 hour session limit for roles assumed by role chaining")
+	if _, err := assume(client(url, fromSTS(mfaSession.Credentials), 1), sts.AssumeRoleInput{RoleArn: &mfaRole, DurationSeconds: aws.Int32(3600)}); err != nil {
+		t.Errorf("AssumeRole for 1h with an MFA session: %v", err)
 	}
 }
 

@@ -124,7 +124,9 @@ func (s *Server) assumeRole(c *credential, p url.Values, now time.Time) (any, *a
 	if role.ExternalID != "" && !equalSecret(p.Get("ExternalId"), role.ExternalID) {
 		return nil, errNotAuthorized(c.arn, assumeRolePermission, roleARN)
 	}
-	chained := c.kind == kindRole
+	// Role credentials and GetSessionToken credentials alike count as role
+	// chaining for the one-hour limit, as real STS answers.
+	chained := c.kind == kindRole || c.kind == kindSession
 	if chained && dur > maxChainedDuration {
 		return nil, errValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}

@@ -1,0 +1,202 @@
+// Package credfile updates one profile of an AWS shared credentials file
+// (~/.aws/credentials) and leaves every other byte of it as it was.
+package credfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
+)
+
+// Values are what a profile gets.
+type Values struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+	Expiration                                 time.Time // zero for long-lived keys
+}
+
+// ExpirationKey is where the expiration goes: the AWS CLI and SDKs ignore
+// keys they don't know, and other tools (saml2aws, gimme-aws-creds) use
+// this name.
+const ExpirationKey = "x_security_token_expires"
+
+// managed are the keys Update owns in the profile; any other key or
+// comment in it stays.
+var managed = []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", ExpirationKey}
+
+// Path is the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
+// ~/.aws/credentials.
+func Path(getenv func(string) string) (string, error) {
+	if p := getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+		return p, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("cannot find the home directory: set HOME or AWS_SHARED_CREDENTIALS_FILE")
+	}
+	return filepath.Join(home, ".aws", "credentials"), nil
+}
+
+// CheckProfile checks a profile name can be written as a section header.
+func CheckProfile(name string) error {
+	if name == "" || len(name) > 128 || strings.ContainsAny(name, "[]\r\n\t ;#") {
+		return fmt.Errorf("profile name %q is not allowed: use letters, digits and -_.@+ only", name)
+	}
+	return nil
+}
+
+// Update writes v into profile of the file at path, under a lock, by
+// atomic replacement, with mode 0600. The profile's own comments and other
+// keys stay; every other profile and comment stays byte for byte. A symlink
+// is followed, so a credentials file kept elsewhere stays where it is.
+func Update(ctx context.Context, path, profile string, v Values) error {
+	if err := CheckProfile(profile); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("cannot create %s: %w", filepath.Dir(path), errors.Unwrap(err))
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	unlock, err := fsutil.Lock(ctx, filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".awsenv-lock"), nil)
+	if err != nil {
+		return fmt.Errorf("cannot lock the credentials file: %w", err)
+	}
+	defer unlock()
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot read credentials file %s: %v", path, errors.Unwrap(err))
+	}
+	out := Apply(old, profile, v)
+	if err := fsutil.WriteFile(path, out, 0o600); err != nil {
+		return fmt.Errorf("cannot write credentials file %s: %v: nothing was changed", path, rootErr(err))
+	}
+	return nil
+}
+
+func rootErr(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// Apply returns data with profile's managed keys set to v. Lines are kept
+// as they are, line endings included, except the managed keys of profile;
+// a missing profile is appended.
+func Apply(data []byte, profile string, v Values) []byte {
+	lines := splitLines(data)
+	nl := "\n"
+	if bytes.Contains(data, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	body := []string{
+		"aws_access_key_id = " + v.AccessKeyID,
+		"aws_secret_access_key = " + v.SecretAccessKey,
+	}
+	if v.SessionToken != "" {
+		body = append(body, "aws_session_token = "+v.SessionToken)
+	}
+	if !v.Expiration.IsZero() {
+		body = append(body, ExpirationKey+" = "+v.Expiration.UTC().Format(time.RFC3339))
+	}
+	var out bytes.Buffer
+	found, in := false, false
+	insertAt := -1 // index in out where the body goes for the found profile
+	var outLines []string
+	for _, l := range lines {
+		trimmed := strings.TrimSpace(l)
+		if name, ok := sectionName(trimmed); ok {
+			in = name == profile && !found
+			if in {
+				found = true
+				outLines = append(outLines, l)
+				insertAt = len(outLines)
+				continue
+			}
+		} else if in && isManagedKey(trimmed) {
+			continue
+		}
+		outLines = append(outLines, l)
+	}
+	if found {
+		if !strings.HasSuffix(outLines[insertAt-1], "\n") {
+			outLines[insertAt-1] += nl
+		}
+		rest := append([]string{}, outLines[insertAt:]...)
+		outLines = outLines[:insertAt]
+		for _, b := range body {
+			outLines = append(outLines, b+nl)
+		}
+		outLines = append(outLines, rest...)
+		for _, l := range outLines {
+			out.WriteString(l)
+		}
+		return out.Bytes()
+	}
+	for _, l := range outLines {
+		out.WriteString(l)
+	}
+	if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+		out.WriteString(nl)
+	}
+	if out.Len() > 0 {
+		out.WriteString(nl)
+	}
+	out.WriteString("[" + profile + "]" + nl)
+	for _, b := range body {
+		out.WriteString(b + nl)
+	}
+	return out.Bytes()
+}
+
+// splitLines splits after each "\n", keeping it.
+func splitLines(data []byte) []string {
+	var lines []string
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			lines = append(lines, string(data))
+			break
+		}
+		lines = append(lines, string(data[:i+1]))
+		data = data[i+1:]
+	}
+	return lines
+}
+
+func sectionName(line string) (string, bool) {
+	if !strings.HasPrefix(line, "[") {
+		return "", false
+	}
+	end := strings.IndexByte(line, ']')
+	if end < 0 {
+		return "", false
+	}
+	return strings.TrimSpace(line[1:end]), true
+}
+
+func isManagedKey(line string) bool {
+	k, _, ok := strings.Cut(line, "=")
+	if !ok {
+		return false
+	}
+	k = strings.ToLower(strings.TrimSpace(k))
+	for _, m := range managed {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,15 +128,21 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			ts.Fatalf("last sign-in as %s, want %s", logins[len(logins)-1].ARN, args[1])
 		}
 	},
-	// credredact IN OUT: copy a credentials file with the values awsenv
-	// writes replaced by placeholders, for comparing with a golden file.
+	// credredact IN OUT PROFILE...: copy a credentials file with the values
+	// awsenv writes into the PROFILEs replaced by placeholders, for
+	// comparing with a golden file.
 	"credredact": func(ts *testscript.TestScript, neg bool, args []string) {
 		var out strings.Builder
+		redact := false
 		for _, l := range strings.SplitAfter(ts.ReadFile(args[0]), "\n") {
+			if strings.HasPrefix(l, "[") {
+				name := strings.Trim(strings.TrimSpace(l), "[]")
+				redact = slices.Contains(args[2:], name)
+			}
 			k, _, ok := strings.Cut(l, " = ")
 			switch k {
 			case "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "x_security_token_expires":
-				if ok {
+				if ok && redact {
 					l = k + " = <" + k + ">\n"
 				}
 			}

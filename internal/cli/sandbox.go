@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -117,9 +118,12 @@ func runSandbox(c *cli.Context, io *IO) error {
 		prefix := "arn:aws:iam::" + u.AccountID + ":"
 		if a.region == "" {
 			accounts[a.name] = prefix
-		} else {
-			accounts[a.name] = map[string]any{"arn": prefix, "region": a.region}
+			continue
 		}
+		// The work account has a role to try ec2role and console --role on.
+		role := prefix + "role/" + a.name + "-admin"
+		srv.AddRole(ststest.Role{ARN: role, MaxSessionDuration: 12 * time.Hour, RequireMFA: true})
+		accounts[a.name] = map[string]any{"arn": prefix, "region": a.region, "roles": map[string]string{"admin": role}}
 	}
 	data, _ := json.MarshalIndent(accounts, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, "accounts.json"), data, 0o600); err != nil {
@@ -131,6 +135,9 @@ func runSandbox(c *cli.Context, io *IO) error {
 		"AWSENV_CACHE_DIR":     filepath.Join(dir, ".cache"),
 		"AWS_ENDPOINT_URL_STS": url,
 		"AWSENV_SANDBOX":       "1",
+		"AWSENV_SIGNIN_URL":    url + "/federation",
+		// awsenv itself first on PATH, so the commands it suggests work.
+		"PATH": filepath.Dir(selfPath()) + string(filepath.ListSeparator) + io.Getenv("PATH"),
 	})
 	var cmd *exec.Cmd
 	if len(args) > 0 {
@@ -144,7 +151,8 @@ func runSandbox(c *cli.Context, io *IO) error {
 	code, _ := ststest.TOTP(first.TOTPSecret, io.Now())
 	fmt.Fprintf(io.Err, "awsenv sandbox: STS stand-in at %s, demo accounts work and personal in %s\n", url, dir)
 	if len(args) == 0 {
-		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now. MFA code for alice now: %s ('awsenv sandbox code' for a fresh one)\n", code)
+		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin\n")
+		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", code)
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}
 	err = cmd.Run()

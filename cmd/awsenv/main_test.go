@@ -39,6 +39,8 @@ func condition(cond string) (bool, error) {
 	case "aws":
 		_, err := os.Stat(awsCLI)
 		return err == nil, nil
+	case "root":
+		return os.Geteuid() == 0, nil
 	case "bash", "zsh", "fish", "tmux":
 		_, err := exec.LookPath(cond)
 		return err == nil, nil

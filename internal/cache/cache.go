@@ -5,6 +5,8 @@ package cache
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,12 +33,15 @@ type Credentials struct {
 
 // Entry is one cached set of temporary credentials.
 type Entry struct {
-	Version     int         `json:"Version"`
-	Account     string      `json:"Account"`
-	Kind        string      `json:"Kind"`           // "session" (GetSessionToken) or "role"
-	Role        string      `json:"Role,omitempty"` // role name or ARN for Kind "role"
-	ARN         string      `json:"Arn,omitempty"`  // assumed role ARN, when STS gave one
-	MFASerial   string      `json:"MFASerial,omitempty"`
+	Version   int    `json:"Version"`
+	Account   string `json:"Account"`
+	Kind      string `json:"Kind"`           // "session" (GetSessionToken) or "role"
+	Role      string `json:"Role,omitempty"` // role name or ARN for Kind "role"
+	ARN       string `json:"Arn,omitempty"`  // assumed role ARN, when STS gave one
+	MFASerial string `json:"MFASerial,omitempty"`
+	// Source says what signed the call: "keys" (long-lived) or "session"
+	// (a role chained from the cached MFA session).
+	Source      string      `json:"Source,omitempty"`
 	Created     time.Time   `json:"Created"`
 	Credentials Credentials `json:"Credentials"`
 }
@@ -44,6 +49,11 @@ type Entry struct {
 // Remaining is how long the credentials are good for at now.
 func (e *Entry) Remaining(now time.Time) time.Duration {
 	return e.Credentials.Expiration.Sub(now)
+}
+
+// Lifetime is how long the credentials were issued for.
+func (e *Entry) Lifetime() time.Duration {
+	return e.Credentials.Expiration.Sub(e.Created)
 }
 
 // Valid reports whether more than margin is left at now.
@@ -71,8 +81,13 @@ type Store struct {
 	Warn func(string)
 }
 
+// maxKeyLen keeps entry file names (KEY.json, .KEY.json.tmpNNN,
+// KEY.lock) well under the 255-byte limit of file systems.
+const maxKeyLen = 180
+
 // Key names an entry: the account, then optional qualifiers such as
-// "role", ROLE. Parts are escaped so that no part can leave the directory
+// "role", ROLE. A key that would be too long for a file name keeps the
+// account part and replaces the rest by its SHA-256. Parts are escaped so that no part can leave the directory
 // and none can hold the separator: keys of one account share its prefix.
 func Key(parts ...string) string {
 	var b strings.Builder
@@ -89,7 +104,11 @@ func Key(parts ...string) string {
 			}
 		}
 	}
-	return b.String()
+	if k := b.String(); len(k) <= maxKeyLen || len(parts) < 2 {
+		return k
+	}
+	sum := sha256.Sum256([]byte(strings.Join(parts[1:], "\x00")))
+	return Key(parts[0]) + string(keySep) + hex.EncodeToString(sum[:])
 }
 
 func (s *Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
@@ -104,10 +123,10 @@ func (s *Store) warn(msg string) {
 // corrupt entry is a miss, reported through Warn; it is never returned.
 func (s *Store) Get(key string) *Entry {
 	p := s.path(key)
-	data, err := os.ReadFile(p)
+	data, err := readOwnFile(p)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			s.warn(fmt.Sprintf("warning: ignoring unreadable cache entry %s: %v", p, errors.Unwrap(err)))
+			s.warn(fmt.Sprintf("warning: ignoring cache entry %s: %v", p, err))
 		}
 		return nil
 	}
@@ -136,6 +155,7 @@ func (s *Store) Put(key string, e *Entry) error {
 	if err != nil {
 		return err
 	}
+	fsutil.SweepTemps(s.path(key))
 	if err := fsutil.WriteFile(s.path(key), append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("cannot write cache entry: %w (check the permissions of %s)", err, s.Dir)
 	}
@@ -151,7 +171,7 @@ func (s *Store) Delete(key string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("cannot remove cache entry: %w", err)
 	}
-	os.Remove(filepath.Join(s.Dir, key+".lock"))
+	// The lock file stays: another process may hold it right now.
 	return true, nil
 }
 
@@ -189,16 +209,7 @@ func (s *Store) ensureDir() error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create cache directory: %w (set AWSENV_CACHE_DIR to a writable folder)", err)
 	}
-	st, err := os.Stat(s.Dir)
-	if err != nil {
-		return fmt.Errorf("cannot use cache directory: %w", err)
-	}
-	if st.Mode().Perm() != 0o700 {
-		if err := os.Chmod(s.Dir, 0o700); err != nil {
-			s.warn(fmt.Sprintf("warning: cache directory %s has mode %04o and cannot be changed to 0700", s.Dir, st.Mode().Perm()))
-		}
-	}
-	return nil
+	return checkDir(s.Dir)
 }
 
 // keySep separates the parts of a key; Key escapes it inside parts.

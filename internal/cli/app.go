@@ -65,8 +65,10 @@ func Main(args []string, io *IO) int {
 
 func run(ctx context.Context, args []string, io *IO) int {
 	app := newApp(io)
-	args = reorderArgs(app, args)
-	err := app.RunContext(ctx, args)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -110,14 +112,16 @@ func newApp(io *IO) *cli.App {
 			if c.Args().Present() {
 				return usagef("unknown command %q: run 'awsenv --help' for the list", c.Args().First())
 			}
-			cli.ShowAppHelp(c)
-			return usagef("a command is needed")
+			return usagef("a command is needed: run 'awsenv --help' for the list")
 		},
 		Commands: commands(io),
 	}
 	for _, cmd := range app.Commands {
+		// "help" is an argument like any other (an account may be named
+		// so); --help shows a command's help.
+		cmd.HideHelpCommand = true
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
-			return usagef("%s %s: %s: run 'awsenv %s --help'", app.Name, c.Command.Name, lower(err.Error()), c.Command.Name)
+			return usagef("%s: %s: run 'awsenv %s --help'", c.Command.Name, lower(err.Error()), c.Command.Name)
 		}
 	}
 	return app
@@ -163,9 +167,9 @@ func buildVersion() string {
 // "awsenv role --account work admin" (urfave/cli v2 stops at the first
 // positional). A "--" ends flag parsing; it and everything after it stay
 // positional.
-func reorderArgs(app *cli.App, args []string) []string {
+func reorderArgs(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 3 {
-		return args
+		return args, nil
 	}
 	var cmd *cli.Command
 	for _, c := range app.Commands {
@@ -174,7 +178,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 		}
 	}
 	if cmd == nil {
-		return args
+		return args, nil
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {
@@ -203,7 +207,10 @@ func reorderArgs(app *cli.App, args []string) []string {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if takesValue[name] && i+1 < len(rest) {
+		if takesValue[name] {
+			if i+1 >= len(rest) || rest[i+1] == "--" {
+				return nil, usagef("%s: flag %s needs a value: run 'awsenv %s --help'", cmd.Name, a, cmd.Name)
+			}
 			i++
 			flags = append(flags, rest[i])
 		}
@@ -214,5 +221,5 @@ func reorderArgs(app *cli.App, args []string) []string {
 	if len(pos) > 0 && pos[0] != "--" {
 		out = append(out, "--")
 	}
-	return append(out, pos...)
+	return append(out, pos...), nil
 }

@@ -36,11 +36,22 @@ type session struct {
 	accounts *config.Accounts
 	store    *cache.Store
 	out      bytes.Buffer
+	warned   map[string]bool
 }
 
 func (s *session) getenv(k string) string { return s.io.Getenv(k) }
 
-func (s *session) warn(msg string) { fmt.Fprintf(s.io.Err, "awsenv: %s\n", msg) }
+// warn prints a warning once per run, however often the same file is read.
+func (s *session) warn(msg string) {
+	if s.warned[msg] {
+		return
+	}
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	s.warned[msg] = true
+	fmt.Fprintf(s.io.Err, "awsenv: %s\n", msg)
+}
 
 func (s *session) say(format string, a ...any) { fmt.Fprintf(s.io.Err, format+"\n", a...) }
 

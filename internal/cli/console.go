@@ -146,7 +146,7 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 		return err
 	}
 	if c.Bool("open") {
-		if err := console.Open(c.Context, link, s.getenv); err != nil {
+		if err := console.Open(c.Context, link, s.getenv, 2*time.Minute); err != nil {
 			return err
 		}
 		s.say("Opened the AWS console as %s (session %s) in the browser", principal, left(dur))

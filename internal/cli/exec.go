@@ -88,11 +88,18 @@ func runChild(io *IO, path string, argv, env []string) error {
 	cmd.Args[0] = argv[0]
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = io.In, io.Out, io.Err
+	return runForwarding(cmd, argv[0])
+}
+
+// runForwarding runs cmd; the signals awsenv gets go to it instead of
+// ending awsenv, so awsenv outlives it and can clean up. The error is the
+// command's exit status (128+N for signal N).
+func runForwarding(cmd *exec.Cmd, name string) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot run %q: %v", argv[0], err)
+		return fmt.Errorf("cannot run %q: %v", name, err)
 	}
 	done := make(chan struct{})
 	go func() {

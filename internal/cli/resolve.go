@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
@@ -66,28 +67,50 @@ func (s *session) mfaSession(c *cli.Context, name string) (*got, error) {
 		return nil, err
 	}
 	serial := acc.MFASerial(user)
+	p := &creds.SessionToken{
+		Source:    lazyKeys{s, name},
+		Endpoint:  ep,
+		Duration:  dur,
+		MFASerial: serial,
+		Code:      s.codeSource(c, acc, user).Get,
+	}
+	tmpl := cache.Entry{Account: name, Kind: "session", MFASerial: serial, Source: "keys"}
+	return s.cachedGet(c, acc, name+"-MFA-STS", sessionKey(name), tmpl, p, ttl, "the MFA session for account "+name, asked(c, dur, ""))
+}
+
+// asked accepts a cached entry only if it was made as the command line
+// asks: with an explicit --duration, for about that long; with a source,
+// from that source.
+func asked(c *cli.Context, dur time.Duration, source string) func(*cache.Entry) bool {
+	explicit := flagString(c, "duration") != ""
+	return func(e *cache.Entry) bool {
+		if explicit && (e.Lifetime()-dur > 2*time.Minute || dur-e.Lifetime() > 2*time.Minute) {
+			return false
+		}
+		return source == "" || e.Source == source
+	}
+}
+
+// cachedGet gets credentials from the cache entry key, or from p under the
+// entry's lock, and labels them.
+func (s *session) cachedGet(c *cli.Context, acc *config.Account, label, key string, tmpl cache.Entry, p aws.CredentialsProvider, ttl time.Duration, what string, accept func(*cache.Entry) bool) (*got, error) {
 	cached := &creds.Cached{
+		Accept:   accept,
 		Store:    s.store,
-		Key:      sessionKey(name),
-		Template: cache.Entry{Account: name, Kind: "session", MFASerial: serial},
-		Provider: &creds.SessionToken{
-			Source:    lazyKeys{s, name},
-			Endpoint:  ep,
-			Duration:  dur,
-			MFASerial: serial,
-			Code:      s.codeSource(c, acc, user).Get,
-		},
-		MinTTL:  ttl,
-		Now:     s.now,
-		Refresh: c.Bool("force"),
-		Waiting: func() { s.say("Waiting for another awsenv to finish the MFA session for account %s ...", name) },
-		Warn:    s.warn,
+		Key:      key,
+		Template: tmpl,
+		Provider: p,
+		MinTTL:   ttl,
+		Now:      s.now,
+		Refresh:  c.Bool("force"),
+		Waiting:  func() { s.say("Waiting for another awsenv to finish %s ...", what) },
+		Warn:     s.warn,
 	}
 	e, hit, err := cached.Get(c.Context)
 	if err != nil {
 		return nil, err
 	}
-	return entryGot(acc, name+"-MFA-STS", e, hit), nil
+	return entryGot(acc, label, e, hit), nil
 }
 
 // plainKeys returns the account's long-lived keys.
@@ -186,31 +209,25 @@ func (s *session) assumeRole(c *cli.Context, name, role string) (*got, error) {
 	if err != nil {
 		return nil, err
 	}
-	cached := &creds.Cached{
-		Store:    s.store,
-		Key:      cache.Key(name, "role", roleARN, sessName),
-		Template: cache.Entry{Account: name, Kind: "role", Role: roleARN},
-		Provider: &creds.AssumeRole{
-			Source:   source,
-			Endpoint: ep,
-			Input: stsapi.AssumeRoleInput{
-				RoleARN: roleARN, SessionName: sessName, Duration: dur,
-				ExternalID: flagString(c, "external-id"),
-			},
-			MFASerial: serial,
-			Code:      s.codeSource(c, acc, user).Get,
+	p := &creds.AssumeRole{
+		Source:   source,
+		Endpoint: ep,
+		Input: stsapi.AssumeRoleInput{
+			RoleARN: roleARN, SessionName: sessName, Duration: dur,
+			ExternalID: flagString(c, "external-id"),
 		},
-		MinTTL:  ttl,
-		Now:     s.now,
-		Refresh: c.Bool("force"),
-		Waiting: func() { s.say("Waiting for another awsenv to finish assuming %s ...", short) },
-		Warn:    s.warn,
+		MFASerial: serial,
+		Code:      s.codeSource(c, acc, user).Get,
 	}
-	e, hit, err := cached.Get(c.Context)
-	if err != nil {
-		return nil, err
+	src, want := "keys", ""
+	if chained {
+		src = "session"
 	}
-	return entryGot(acc, name+"-ROLE-"+short, e, hit), nil
+	if c.Bool("no-session") {
+		want = "keys"
+	}
+	tmpl := cache.Entry{Account: name, Kind: "role", Role: roleARN, Source: src}
+	return s.cachedGet(c, acc, name+"-ROLE-"+short, cache.Key(name, "role", roleARN, sessName), tmpl, p, ttl, "assuming "+short, asked(c, dur, want))
 }
 
 // entryProvider signs with cached temporary credentials.

@@ -155,15 +155,9 @@ func runSandbox(c *cli.Context, io *IO) error {
 		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", code)
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return exitStatus(ee.ExitCode())
-	}
-	if err != nil {
-		return fmt.Errorf("cannot run %s: %v", cmd.Path, err)
-	}
-	return nil
+	// Ctrl-C in the subshell reaches awsenv too: it must not end the
+	// stand-in under the shell, nor skip the clean-up of the keys.
+	return runForwarding(cmd, cmd.Path)
 }
 
 // sandboxEnv is the caller's environment without AWS credentials or

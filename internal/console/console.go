@@ -4,19 +4,23 @@ package console
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Endpoint is the federation endpoint for a partition, or $AWSENV_SIGNIN_URL.
@@ -88,7 +92,7 @@ func Link(ctx context.Context, r Request) (string, error) {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("cannot reach the console sign-in endpoint %s: %v", r.Endpoint, rootErr(err))
+		return "", fmt.Errorf("cannot reach the console sign-in endpoint %s: %v", r.Endpoint, xerr.Root(err))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -116,60 +120,71 @@ func refusal(status int, body []byte) error {
 	return fmt.Errorf("the console sign-in endpoint refused the credentials (%d %s): it accepts only role or federation credentials made from long-lived keys, not mfa sessions or chained roles, and a session duration only for roles", status, msg)
 }
 
-func rootErr(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
-}
-
-// Open shows link in the default browser without putting it on any command
-// line (where other local users could read the sign-in token): it writes a
-// 0600 page that redirects to the link and opens that page's path.
-func Open(ctx context.Context, link string, getenv func(string) string) error {
-	dir, err := os.MkdirTemp("", "awsenv-console-")
+// Open shows link in the default browser without putting it on a command
+// line or in a file, where other local users could read the sign-in token:
+// the browser gets a one-time address on 127.0.0.1 that redirects to the
+// link. Open returns once the browser has fetched it, or after wait.
+func Open(ctx context.Context, link string, getenv func(string) string, wait time.Duration) error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot listen on 127.0.0.1 for the browser: %v", err)
 	}
-	page := filepath.Join(dir, "signin.html")
-	esc := strings.NewReplacer("&", "&amp;", `"`, "&quot;", "<", "&lt;", ">", "&gt;").Replace(link)
-	html := `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
-		`<meta http-equiv="refresh" content="0;url=` + esc + `"><title>AWS console</title>` +
-		`<a href="` + esc + `">Sign in to the AWS console</a>` + "\n"
-	if err := os.WriteFile(page, []byte(html), 0o600); err != nil {
-		os.RemoveAll(dir)
-		return err
-	}
-	// The browser may read the page after the opener returns; remove it a
-	// little later, in a detached shell.
-	cmd := browserCommand(page, getenv)
+	secret := make([]byte, 16)
+	rand.Read(secret)
+	path := "/" + hex.EncodeToString(secret)
+	served := make(chan struct{})
+	var once sync.Once
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		used := true
+		if r.URL.Path == path {
+			once.Do(func() { used = false })
+		}
+		if used {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		http.Redirect(w, r, link, http.StatusFound)
+		close(served)
+	})}
+	go srv.Serve(l)
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	local := "http://" + l.Addr().String() + path
+	cmd := browserCommand(local, getenv)
 	if cmd == nil {
-		os.RemoveAll(dir)
 		return errors.New("no browser found: set BROWSER, or run without --open and open the link yourself")
 	}
+	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
 		return fmt.Errorf("cannot start the browser %s: %v", cmd.Path, err)
 	}
 	go cmd.Wait()
-	cleanup := exec.Command("/bin/sh", "-c", `sleep 30; rm -rf "$1"`, "sh", dir)
-	cleanup.Start()
-	return nil
+	select {
+	case <-served:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return fmt.Errorf("the browser did not open the link within %s: run without --open and open the link yourself", wait)
+	}
 }
 
-func browserCommand(page string, getenv func(string) string) *exec.Cmd {
+func browserCommand(url string, getenv func(string) string) *exec.Cmd {
 	if b := getenv("BROWSER"); b != "" {
-		return exec.Command(b, page)
+		// $BROWSER may hold arguments, as in "firefox --new-window".
+		return exec.Command("/bin/sh", "-c", b+` "$1"`, "sh", url)
 	}
 	if runtime.GOOS == "darwin" {
-		return exec.Command("open", page)
+		return exec.Command("open", url)
 	}
 	for _, c := range []string{"xdg-open", "sensible-browser", "x-www-browser"} {
 		if p, err := exec.LookPath(c); err == nil {
-			return exec.Command(p, page)
+			return exec.Command(p, url)
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Values are what a profile gets.
@@ -46,8 +47,13 @@ func Path(getenv func(string) string) (string, error) {
 
 // CheckProfile checks a profile name can be written as a section header.
 func CheckProfile(name string) error {
-	if name == "" || len(name) > 128 || strings.ContainsAny(name, "[]\r\n\t ;#") {
-		return fmt.Errorf("profile name %q is not allowed: use letters, digits and -_.@+ only", name)
+	ok := name != "" && len(name) <= 128
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.@+/", c) >= 0
+	}
+	if !ok {
+		return fmt.Errorf("profile name %q is not allowed: use letters, digits and -_.@+/ only", name)
 	}
 	return nil
 }
@@ -75,21 +81,12 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot read credentials file %s: %v", path, errors.Unwrap(err))
 	}
+	fsutil.SweepTemps(path)
 	out := Apply(old, profile, v)
 	if err := fsutil.WriteFile(path, out, 0o600); err != nil {
-		return fmt.Errorf("cannot write credentials file %s: %v: nothing was changed", path, rootErr(err))
+		return fmt.Errorf("cannot write credentials file %s: %v: nothing was changed", path, xerr.Root(err))
 	}
 	return nil
-}
-
-func rootErr(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 // Apply returns data with profile's managed keys set to v. Lines are kept
@@ -112,14 +109,16 @@ func Apply(data []byte, profile string, v Values) []byte {
 		body = append(body, ExpirationKey+" = "+v.Expiration.UTC().Format(time.RFC3339))
 	}
 	var out bytes.Buffer
+	// Managed keys go from every section named profile (a file may repeat
+	// one, and readers merge them); the new values go into the first.
 	found, in := false, false
 	insertAt := -1 // index in out where the body goes for the found profile
 	var outLines []string
 	for _, l := range lines {
 		trimmed := strings.TrimSpace(l)
 		if name, ok := sectionName(trimmed); ok {
-			in = name == profile && !found
-			if in {
+			in = name == profile
+			if in && !found {
 				found = true
 				outLines = append(outLines, l)
 				insertAt = len(outLines)
@@ -187,11 +186,14 @@ func sectionName(line string) (string, bool) {
 	return strings.TrimSpace(line[1:end]), true
 }
 
+// isManagedKey: "key = value" or, as Python's configparser also reads it,
+// "key: value".
 func isManagedKey(line string) bool {
-	k, _, ok := strings.Cut(line, "=")
-	if !ok {
+	i := strings.IndexAny(line, "=:")
+	if i < 0 {
 		return false
 	}
+	k := line[:i]
 	k = strings.ToLower(strings.TrimSpace(k))
 	for _, m := range managed {
 		if k == m {

@@ -110,6 +110,10 @@ type Cached struct {
 	Now      func() time.Time
 	// Refresh ignores a valid entry and always asks the provider.
 	Refresh bool
+	// Accept, when set, must approve a valid entry too: one made another
+	// way than the caller asks for (a longer duration, other source
+	// credentials) is refreshed.
+	Accept func(*cache.Entry) bool
 	// Waiting is called when another process holds the entry's lock.
 	Waiting func()
 	// LockWait bounds the wait for that lock (default 3 minutes).
@@ -129,7 +133,7 @@ func (c *Cached) now() time.Time {
 // never calls the provider and never touches the network.
 func (c *Cached) Lookup() *cache.Entry {
 	e := c.Store.Get(c.Key)
-	if e == nil || !e.Valid(c.now(), c.MinTTL) {
+	if e == nil || !e.Valid(c.now(), c.MinTTL) || (c.Accept != nil && !c.Accept(e)) {
 		return nil
 	}
 	return e

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Endpoint is where STS calls go and how long they may take.
@@ -140,19 +141,9 @@ func (e Endpoint) explain(ctx context.Context, err error) error {
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return fmt.Errorf("cannot reach sts at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_STS", e.Host(), oneLine(rootCause(err).Error()))
+		return fmt.Errorf("cannot reach sts at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_STS", e.Host(), oneLine(xerr.Root(err).Error()))
 	}
 	return fmt.Errorf("sts call failed: %s", oneLine(err.Error()))
-}
-
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }
 
 func oneLine(s string) string {

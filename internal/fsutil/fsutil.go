@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -49,6 +50,20 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// SweepTemps removes temporary files an interrupted WriteFile of path left
+// behind. Call it only while holding the lock that orders writers of path.
+func SweepTemps(path string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+escapeGlob(filepath.Base(path))+".tmp*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
+}
+
+func escapeGlob(s string) string {
+	r := strings.NewReplacer("*", `\*`, "?", `\?`, "[", `\[`, `\`, `\\`)
+	return r.Replace(s)
 }
 
 // ErrLockTimeout is returned by Lock when the lock stays taken.

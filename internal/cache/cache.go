@@ -215,8 +215,9 @@ func (s *Store) ensureDir() error {
 // keySep separates the parts of a key; Key escapes it inside parts.
 const keySep = ','
 
-// Belongs reports whether key is account's own entry or one qualified by it.
-func Belongs(key, account string) bool {
-	p := Key(account)
+// Belongs reports whether key is the entry named by parts or one qualified
+// by them: Belongs(k, "work") for every entry of account work.
+func Belongs(key string, parts ...string) bool {
+	p := Key(parts...)
 	return key == p || strings.HasPrefix(key, p+string(keySep))
 }

@@ -37,6 +37,7 @@ type session struct {
 	store    *cache.Store
 	out      bytes.Buffer
 	warned   map[string]bool
+	profs    *config.Profiles
 }
 
 func (s *session) getenv(k string) string { return s.io.Getenv(k) }

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/stsapi"
 )
 
@@ -51,11 +54,84 @@ func consoleCommand(io *IO) *cli.Command {
 	}
 }
 
-func (s *session) runConsole(c *cli.Context, name string) error {
+// consoleSource is what a sign-in link is made from: long-lived keys, and
+// for a role its ARN and MFA device.
+type consoleSource struct {
+	keys      aws.CredentialsProvider
+	roleARN   string
+	serial    string
+	sessName  string
+	fedName   string
+	region    string
+	partition string
+	code      prompt.Source
+}
+
+// consoleFor works out the source for an account (with --role) or a profile.
+func (s *session) consoleFor(c *cli.Context, name string) (*consoleSource, error) {
+	if p, err := s.profile(name); err != nil {
+		return nil, err
+	} else if p != nil {
+		return s.consoleForProfile(c, p)
+	}
 	acc, err := s.account(name, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	user, err := s.user(name)
+	if err != nil {
+		return nil, err
+	}
+	cs := &consoleSource{keys: lazyKeys{s, name}, fedName: user, region: s.region(acc), partition: acc.Partition,
+		code: s.codeSource(c, acc, user)}
+	if role := flagString(c, "role"); role != "" {
+		if cs.roleARN, _, err = resolveRole(acc, role); err != nil {
+			return nil, err
+		}
+		if !c.Bool("no-mfa") {
+			cs.serial = acc.MFASerial(user)
+		}
+		cs.sessName = user
+	}
+	return cs, nil
+}
+
+// consoleForProfile: a keys profile signs in as a federated user; a role
+// profile must be assumed straight from keys (one hop), since the sign-in
+// endpoint refuses chained role credentials with a session duration.
+func (s *session) consoleForProfile(c *cli.Context, p *config.Profile) (*consoleSource, error) {
+	if flagString(c, "role") != "" {
+		return nil, usagef("console --role works on accounts; for profile %s, name a role profile instead", p.Name)
+	}
+	ch, err := s.resolveChain(p.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !ch.baseKeys || ch.base.SessionToken != "" || len(ch.roles) > 1 {
+		return nil, fmt.Errorf("profile %q: a console link needs long-lived keys, or a role assumed straight from them; this profile's credentials are temporary or chained", p.Name)
+	}
+	b := ch.base
+	cs := &consoleSource{
+		keys:    creds.Static{Keys: config.Keys{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}},
+		fedName: defaultSessionName(s.getenv), region: exports.ResolveRegion(p.Region, s.getenv), partition: "aws",
+	}
+	if len(ch.roles) == 1 {
+		r := ch.roles[0]
+		cs.roleARN, cs.serial, cs.sessName = r.RoleARN, r.MFASerial, r.RoleSessionName
+		if cs.sessName == "" {
+			cs.sessName = defaultSessionName(s.getenv)
+		}
+		if part, _, ok := strings.Cut(strings.TrimPrefix(r.RoleARN, "arn:"), ":"); ok {
+			cs.partition = part
+		}
+		if cs.serial != "" {
+			cs.code = s.profileCode(c, r, cs.serial)
+		}
+	}
+	return cs, nil
+}
+
+func (s *session) runConsole(c *cli.Context, name string) error {
 	dur, err := config.ParseDuration(c.String("duration"))
 	if err != nil {
 		return usagef("--duration: %v", err)
@@ -64,21 +140,25 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 		return fmt.Errorf("console session duration %s is out of bounds: the console allows 15m to 12h", dur)
 	}
 	dest := c.String("destination")
-	if dest == "" {
-		dest = console.DefaultDestination(acc.Partition, s.region(acc))
-	} else if !strings.HasPrefix(dest, "https://") && !strings.HasPrefix(dest, "http://") {
+	if dest != "" && !strings.HasPrefix(dest, "https://") && !strings.HasPrefix(dest, "http://") {
 		return usagef("--destination %q must be an https:// URL", dest)
 	}
-	endpoint, err := console.Endpoint(acc.Partition, s.getenv)
+	cs, err := s.consoleFor(c, name)
 	if err != nil {
 		return err
 	}
-	user, err := s.user(name)
+	if dest == "" {
+		dest = console.DefaultDestination(cs.partition, cs.region)
+	}
+	endpoint, err := console.Endpoint(cs.partition, s.getenv)
 	if err != nil {
 		return err
 	}
-	ep, err := s.endpoint(c, s.region(acc))
+	ep, err := s.endpoint(c, cs.region)
 	if err != nil {
+		return err
+	}
+	if _, err := cs.keys.Retrieve(c.Context); err != nil {
 		return err
 	}
 	// Always fresh credentials from the long-lived keys: the sign-in
@@ -86,54 +166,39 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 	// credentials made this way may ask for a SessionDuration.
 	req := console.Request{Endpoint: endpoint, Issuer: c.String("issuer"), Destination: dest}
 	var principal string
-	if role := flagString(c, "role"); role != "" {
-		roleARN, _, err := resolveRole(acc, role)
-		if err != nil {
-			return err
+	var cr aws.Credentials
+	if cs.roleARN != "" {
+		if n := flagString(c, "session-name"); n != "" {
+			cs.sessName = n
 		}
-		sessName := flagString(c, "session-name")
-		if sessName == "" {
-			sessName = user
-		}
-		if err := creds.CheckSessionName(sessName); err != nil {
+		if err := creds.CheckSessionName(cs.sessName); err != nil {
 			return err
 		}
 		p := &creds.AssumeRole{
-			Source:   lazyKeys{s, name},
-			Endpoint: ep,
-			Input: stsapi.AssumeRoleInput{RoleARN: roleARN, SessionName: sessName, Duration: dur,
+			Source: cs.keys, Endpoint: ep, MFASerial: cs.serial, Code: cs.code.Get,
+			Input: stsapi.AssumeRoleInput{RoleARN: cs.roleARN, SessionName: cs.sessName, Duration: dur,
 				ExternalID: flagString(c, "external-id")},
-			Code: s.codeSource(c, acc, user).Get,
 		}
-		if !c.Bool("no-mfa") {
-			p.MFASerial = acc.MFASerial(user)
-		}
-		cr, err := p.Retrieve(c.Context)
-		if err != nil {
+		if cr, err = p.Retrieve(c.Context); err != nil {
 			return err
 		}
-		req.AccessKeyID, req.SecretAccessKey, req.SessionToken = cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken
 		req.SessionDuration = dur
 		principal = p.ARN()
 	} else {
-		fedName := user
+		fedName := cs.fedName
 		if len(fedName) > 32 {
 			fedName = fedName[:32]
 		}
 		if err := creds.CheckSessionName(fedName); err != nil {
-			return fmt.Errorf("the IAM user name %q cannot name a federated user: use --role", user)
+			return fmt.Errorf("the IAM user name %q cannot name a federated user: use --role", cs.fedName)
 		}
-		p := &creds.Federation{Source: lazyKeys{s, name}, Endpoint: ep, Name: fedName, Duration: dur, Policy: creds.AllowAll}
-		if _, err := (lazyKeys{s, name}).Retrieve(c.Context); err != nil {
+		p := &creds.Federation{Source: cs.keys, Endpoint: ep, Name: fedName, Duration: dur, Policy: creds.AllowAll}
+		if cr, err = p.Retrieve(c.Context); err != nil {
 			return err
 		}
-		cr, err := p.Retrieve(c.Context)
-		if err != nil {
-			return err
-		}
-		req.AccessKeyID, req.SecretAccessKey, req.SessionToken = cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken
 		principal = p.ARN()
 	}
+	req.AccessKeyID, req.SecretAccessKey, req.SessionToken = cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken
 	hc, err := ep.HTTPClient()
 	if err != nil {
 		return err
@@ -156,6 +221,6 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	s.say("Console sign-in link for %s (session %s); it works once, within 15 minutes", principal, left(time.Duration(dur)))
+	s.say("Console sign-in link for %s (session %s); it works once, within 15 minutes", principal, left(dur))
 	return nil
 }

@@ -55,7 +55,7 @@ func (s *session) runForget(c *cli.Context) error {
 	}
 	n := 0
 	for _, k := range s.store.Keys() {
-		if cache.Belongs(k, name) {
+		if cache.Belongs(k, name) || cache.Belongs(k, profileNS, name) {
 			ok, err := s.store.Delete(k)
 			if err != nil {
 				return err
@@ -67,7 +67,9 @@ func (s *session) runForget(c *cli.Context) error {
 	}
 	if n == 0 {
 		if _, err := s.account(name, true); err != nil {
-			return err
+			if p, perr := s.profile(name); perr != nil || p == nil {
+				return err
+			}
 		}
 		s.say("Nothing cached for account %s", name)
 		return nil

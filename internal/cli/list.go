@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 )
 
@@ -33,8 +34,9 @@ func listCommand(io *IO) *cli.Command {
 
 func (s *session) runList(c *cli.Context) error {
 	names := s.knownNames()
+	profiles := s.profileNames()
 	if c.Bool("names") {
-		for _, n := range names {
+		for _, n := range append(names, profiles...) {
 			fmt.Fprintln(&s.out, n)
 		}
 		return s.flush()
@@ -43,11 +45,24 @@ func (s *session) runList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(names) == 0 {
+	if len(names)+len(profiles) == 0 {
 		s.say("No accounts: put NAME.access_key and NAME.secret_key in %s and list them in %s", s.paths.CredDir, s.paths.Accounts)
 		return nil
 	}
 	now := s.now()
+	state := func(key string) string {
+		e := s.store.Get(key)
+		if e == nil {
+			return "none"
+		}
+		switch d := e.Remaining(now); {
+		case d > ttl:
+			return "valid, " + left(d) + " left"
+		case d > 0:
+			return "expiring, " + left(d) + " left"
+		}
+		return "expired"
+	}
 	tw := tabwriter.NewWriter(&s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tID\tREGION\tMFA SESSION\tROLES")
 	for _, n := range names {
@@ -63,23 +78,54 @@ func (s *session) runList(c *cli.Context) error {
 		if region == "" {
 			region = "-"
 		}
-		state := "none"
-		if e := s.store.Get(sessionKey(n)); e != nil {
-			switch d := e.Remaining(now); {
-			case d > ttl:
-				state = "valid, " + left(d) + " left"
-			case d > 0:
-				state = "expiring, " + left(d) + " left"
-			default:
-				state = "expired"
-			}
-		}
 		roles := "-"
 		if len(acc.RoleNames) > 0 {
 			roles = strings.Join(acc.RoleNames, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, id, region, state, roles)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, id, region, state(sessionKey(n)), roles)
 	}
 	tw.Flush()
+	if len(profiles) > 0 {
+		if len(names) > 0 {
+			s.out.WriteString("\n")
+		}
+		ps, _ := s.profiles()
+		tw = tabwriter.NewWriter(&s.out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROFILE\tKIND\tREGION\tCACHED\tSOURCE")
+		for _, n := range profiles {
+			p := ps.Get(n)
+			key, src := cache.Key(profileNS, n), p.SourceProfile
+			if p.Kind() == "keys" {
+				key = cache.Key(profileNS, n, "session")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, p.Kind(), dash(p.Region), state(key), dash(src))
+		}
+		tw.Flush()
+	}
 	return s.flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// profileNames lists the profiles of ~/.aws/config and ~/.aws/credentials
+// that are not accounts. A broken config file is reported as a warning:
+// the accounts are still listed.
+func (s *session) profileNames() []string {
+	ps, err := s.profiles()
+	if err != nil {
+		s.warn("warning: " + err.Error())
+		return nil
+	}
+	var out []string
+	for _, n := range ps.Names() {
+		if p, _ := s.profile(n); p != nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -48,7 +48,14 @@ func (s *session) runMFA(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	g, err := s.mfaSession(c, name)
+	var g *got
+	if p, perr := s.profile(name); perr != nil {
+		return perr
+	} else if p != nil {
+		g, err = s.profileCreds(c, p, true)
+	} else {
+		g, err = s.mfaSession(c, name)
+	}
 	if err != nil {
 		return err
 	}

@@ -240,6 +240,14 @@ func (p entryProvider) Retrieve(context.Context) (aws.Credentials, error) {
 // obtain picks the credentials for exec, process and write: the role's with
 // --role, the long-lived keys with --no-session, else the MFA session.
 func (s *session) obtain(c *cli.Context, name string) (*got, error) {
+	if p, err := s.profile(name); err != nil {
+		return nil, err
+	} else if p != nil {
+		if role := flagString(c, "role"); role != "" {
+			return s.profileRole(c, p, role)
+		}
+		return s.profileCreds(c, p, !c.Bool("no-session"))
+	}
 	switch {
 	case flagString(c, "role") != "":
 		return s.assumeRole(c, name, flagString(c, "role"))

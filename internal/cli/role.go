@@ -39,7 +39,14 @@ func roleCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			g, err := s.assumeRole(c, name, c.Args().First())
+			var g *got
+			if p, perr := s.profile(name); perr != nil {
+				return perr
+			} else if p != nil {
+				g, err = s.profileRole(c, p, c.Args().First())
+			} else {
+				g, err = s.assumeRole(c, name, c.Args().First())
+			}
 			if err != nil {
 				return err
 			}

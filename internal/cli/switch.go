@@ -2,11 +2,14 @@ package cli
 
 import (
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 func switchCommand(io *IO) *cli.Command {
@@ -15,8 +18,10 @@ func switchCommand(io *IO) *cli.Command {
 		Usage:     "print the statements that switch the shell to an account (no network call)",
 		ArgsUsage: "[NAME]",
 		Description: "Uses the account's cached MFA session while it is valid, else its long-lived keys.\n" +
-			"Without NAME, lists the possible accounts. Normally run through the ec2switch wrapper.",
-		Flags: []cli.Flag{shFlag, ttlFlag, dirFlag, cfgFlag},
+			"NAME may also be a profile of ~/.aws/config: a role profile is assumed (and cached),\n" +
+			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
+			"Normally run through the ec2switch wrapper.",
+		Flags: []cli.Flag{shFlag, ttlFlag, codeFlag, tmoFlag, dirFlag, cfgFlag},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("switch takes one account name, got %d arguments", c.NArg())
@@ -42,6 +47,11 @@ func (s *session) runSwitch(c *cli.Context, name string) error {
 	ttl, err := s.minTTL(c)
 	if err != nil {
 		return err
+	}
+	if p, err := s.profile(name); err != nil {
+		return err
+	} else if p != nil {
+		return s.switchProfile(c, sh, p)
 	}
 	acc, err := s.account(name, true)
 	if err != nil {
@@ -75,4 +85,31 @@ func (s *session) runSwitch(c *cli.Context, name string) error {
 	}
 	s.say("Set keys for %s AWS account", target.Label)
 	return nil
+}
+
+// switchProfile switches to a profile of ~/.aws/config: its keys (or their
+// cached MFA session), or its role, assumed now if the cache has none.
+func (s *session) switchProfile(c *cli.Context, sh shellenv.Shell, p *config.Profile) error {
+	g, err := s.profileCreds(c, p, false)
+	if err != nil {
+		return err
+	}
+	if err := s.emit(sh, exports.Changes(g.target(s), g.creds)); err != nil {
+		return err
+	}
+	if g.hit {
+		s.say("Cache is valid for profile %s", p.Name)
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	s.say("Set keys for %s AWS profile%s", g.label, validFor(g, s.now()))
+	return nil
+}
+
+func validFor(g *got, now time.Time) string {
+	if g.creds.Expiration.IsZero() {
+		return ""
+	}
+	return " (valid for " + left(g.creds.Expiration.Sub(now)) + ")"
 }

@@ -43,12 +43,7 @@ func writeCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			var g *got
-			if flagString(c, "role") != "" {
-				g, err = s.assumeRole(c, name, flagString(c, "role"))
-			} else {
-				g, err = s.mfaSession(c, name)
-			}
+			g, err := s.obtain(c, name)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,108 @@
+package credfile
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var v = Values{AccessKeyID: "ASIANEW", SecretAccessKey: "newsecret", SessionToken: "newtoken",
+	Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+
+const body = "aws_access_key_id = ASIANEW\naws_secret_access_key = newsecret\naws_session_token = newtoken\nx_security_token_expires = 2030-01-02T03:04:05Z\n"
+
+func TestApply(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty file", "", "[p]\n" + body},
+		{"append after other profiles", "[a]\nx=1\n", "[a]\nx=1\n\n[p]\n" + body},
+		{"no newline at end", "[a]\nx=1", "[a]\nx=1\n\n[p]\n" + body},
+		{"replace keys, keep the rest", "# top\n[p]\n; c\naws_access_key_id=OLD\nregion = x\naws_session_token : OLD\n[q]\naws_access_key_id=Q\n",
+			"# top\n[p]\n" + body + "; c\nregion = x\n[q]\naws_access_key_id=Q\n"},
+		{"profile header at end without newline", "[a]\n[p]", "[a]\n[p]\n" + body},
+		{"duplicate sections lose their old keys", "[p]\naws_access_key_id=A\n[q]\n[p]\naws_secret_access_key=B\nother=1\n",
+			"[p]\n" + body + "[q]\n[p]\nother=1\n"},
+		{"CRLF kept", "[a]\r\nx=1\r\n", "[a]\r\nx=1\r\n\r\n[p]\r\n" + strings.ReplaceAll(body, "\n", "\r\n")},
+		{"similar names are other profiles", "[p2]\naws_access_key_id=X\n[ p ]\naws_access_key_id=Y\n", "[p2]\naws_access_key_id=X\n[ p ]\n" + body},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(Apply([]byte(tt.in), "p", v)); got != tt.want {
+				t.Errorf("Apply:\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyLongLivedKeys(t *testing.T) {
+	got := string(Apply([]byte("[p]\naws_session_token=OLD\n"), "p", Values{AccessKeyID: "AKIA", SecretAccessKey: "s"}))
+	if want := "[p]\naws_access_key_id = AKIA\naws_secret_access_key = s\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func FuzzApply(f *testing.F) {
+	f.Add("[a]\nx=1\n[p]\naws_access_key_id=1\n", "p")
+	f.Add("", "default")
+	f.Fuzz(func(t *testing.T, in, profile string) {
+		if CheckProfile(profile) != nil {
+			return
+		}
+		out := string(Apply([]byte(in), profile, v))
+		// Every line of the input that is not a managed key of the
+		// profile survives, in order.
+		if !strings.Contains(out, body) && !strings.Contains(out, strings.ReplaceAll(body, "\n", "\r\n")) {
+			t.Fatalf("new values missing from %q", out)
+		}
+		// Applying twice changes nothing more.
+		if again := string(Apply([]byte(out), profile, v)); again != out {
+			t.Fatalf("not idempotent:\n%q\n%q", out, again)
+		}
+	})
+}
+
+func TestUpdate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".aws", "credentials")
+	if err := Update(context.Background(), path, "p", v); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %o", st.Mode().Perm())
+	}
+	// A leftover temp file of an interrupted write is swept.
+	stale := filepath.Join(dir, ".aws", ".credentials.tmp123")
+	os.WriteFile(stale, []byte("secret"), 0o600)
+	if err := Update(context.Background(), path, "q", v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale temp file left")
+	}
+	if err := Update(context.Background(), path, "bad name", v); err == nil {
+		t.Error("bad profile name accepted")
+	}
+	// An unwritable place: a clear error, no file.
+	if err := Update(context.Background(), filepath.Join(path, "x"), "p", v); err == nil {
+		t.Error("writing under a file succeeded")
+	}
+}
+
+func TestCheckProfile(t *testing.T) {
+	for _, ok := range []string{"default", "work-admin", "a.b_c@d+e/f"} {
+		if CheckProfile(ok) != nil {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"", "a b", "a]", "[a", "a\nb", "a=b", "a;b", strings.Repeat("a", 129)} {
+		if CheckProfile(bad) == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -107,8 +107,13 @@ func Key(parts ...string) string {
 	if k := b.String(); len(k) <= maxKeyLen || len(parts) < 2 {
 		return k
 	}
-	sum := sha256.Sum256([]byte(strings.Join(parts[1:], "\x00")))
-	return Key(parts[0]) + string(keySep) + hex.EncodeToString(sum[:])
+	// Length-prefixed, so no two lists of parts hash alike; marked with
+	// "#", which Key escapes in parts, so no plain key looks the same.
+	h := sha256.New()
+	for _, p := range parts[1:] {
+		fmt.Fprintf(h, "%d:%s", len(p), p)
+	}
+	return Key(parts[0]) + string(keySep) + "#" + hex.EncodeToString(h.Sum(nil))
 }
 
 func (s *Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }

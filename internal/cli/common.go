@@ -152,8 +152,11 @@ func (s *session) minTTL(c *cli.Context) (time.Duration, error) {
 	if v == "" {
 		v, src = s.getenv("AWSENV_MIN_TTL"), "AWSENV_MIN_TTL"
 	}
-	if v == "" {
+	switch v {
+	case "":
 		return 5 * time.Minute, nil
+	case "0", "0s":
+		return 0, nil // use credentials up to their last second
 	}
 	d, err := config.ParseDuration(v)
 	if err != nil {

@@ -267,16 +267,27 @@ func isLowerWord(s string) bool {
 	return s != ""
 }
 
+// validRegion accepts names like eu-west-1 and us-gov-west-1: lowercase
+// words joined by dashes, the last one a number.
 func validRegion(s string) bool {
-	return len(s) <= 32 && isLowerWord(s) && strings.Count(s, "-") >= 2
+	parts := strings.Split(s, "-")
+	if len(s) > 32 || len(parts) < 3 || !isLowerWord(s) {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" {
+			return false
+		}
+	}
+	return strings.Trim(parts[len(parts)-1], "0123456789") == ""
 }
 
 func parseJSONDuration(raw json.RawMessage) (time.Duration, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		var n int64
-		if err := json.Unmarshal(raw, &n); err != nil {
-			return 0, errors.New(`must be a duration like "8h" or a number of seconds`)
+		if err := json.Unmarshal(raw, &n); err != nil || n <= 0 || n > 1e7 {
+			return 0, errors.New(`must be a duration like "8h" or a positive number of seconds`)
 		}
 		return time.Duration(n) * time.Second, nil
 	}
@@ -291,7 +302,15 @@ func syntaxError(data []byte, dec *json.Decoder, err error) error {
 	off := dec.InputOffset()
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		off = se.Offset
+		// Decode's offsets count from where it started; a whole-file
+		// parse gives one from the start of the file, just past the
+		// offending byte.
+		var full *json.SyntaxError
+		if errors.As(json.Unmarshal(data, new(any)), &full) {
+			se = full
+		}
+		off = max(se.Offset-1, 0)
+		err = se
 	}
 	line, col := position(data, off)
 	msg := strings.TrimPrefix(err.Error(), "json: ")

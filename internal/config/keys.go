@@ -168,6 +168,9 @@ func ParseDuration(s string) (time.Duration, error) {
 		for _, c := range s {
 			n = n*10 + int64(c-'0')
 		}
+		if n == 0 {
+			return 0, fmt.Errorf("duration %q is zero", s)
+		}
 		return time.Duration(n) * time.Second, nil
 	}
 	d, err := time.ParseDuration(s)

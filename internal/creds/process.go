@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +33,10 @@ func (p *Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.Command)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, p.Stderr
+	// The command's own children (ykman, op, a script's pipeline) go with
+	// it when it times out: kill its whole process group.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {

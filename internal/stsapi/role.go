@@ -42,7 +42,10 @@ func (c *Client) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Assumed, 
 	if err := c.Call(ctx, "AssumeRole", p, &out); err != nil {
 		return nil, err
 	}
-	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, out.Credentials.check()
+	if err := out.Credentials.check(); err != nil {
+		return nil, err
+	}
+	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, nil
 }
 
 // GetFederationToken gets credentials for a federated user named name,
@@ -62,5 +65,8 @@ func (c *Client) GetFederationToken(ctx context.Context, name string, duration t
 	if err := c.Call(ctx, "GetFederationToken", p, &out); err != nil {
 		return nil, err
 	}
-	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, out.Credentials.check()
+	if err := out.Credentials.check(); err != nil {
+		return nil, err
+	}
+	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, nil
 }

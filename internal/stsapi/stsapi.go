@@ -215,7 +215,10 @@ func (c *Client) GetSessionToken(ctx context.Context, duration time.Duration, se
 	if err := c.Call(ctx, "GetSessionToken", p, &out); err != nil {
 		return nil, err
 	}
-	return &out.Credentials, out.Credentials.check()
+	if err := out.Credentials.check(); err != nil {
+		return nil, err
+	}
+	return &out.Credentials, nil
 }
 
 // Identity is what GetCallerIdentity returns.

@@ -1,0 +1,184 @@
+package exports
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/shellenv"
+)
+
+// env applies changes to a map the way a shell would.
+func env(changes []shellenv.Change) (set map[string]string, unset map[string]bool) {
+	set, unset = map[string]string{}, map[string]bool{}
+	for _, c := range changes {
+		if c.Unset {
+			delete(set, c.Name)
+			unset[c.Name] = true
+		} else {
+			set[c.Name] = c.Value
+			delete(unset, c.Name)
+		}
+	}
+	return set, unset
+}
+
+func checkOnce(t *testing.T, changes []shellenv.Change) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if seen[c.Name] {
+			t.Errorf("%s is changed twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
+}
+
+var target = Target{Account: "work", Label: "work-MFA-STS", Region: "eu-west-1"}
+
+func TestChangesPlainKeys(t *testing.T) {
+	ch := Changes(Target{Account: "work", Label: "work", Region: "us-east-1"}, Creds{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk"})
+	checkOnce(t, ch)
+	set, unset := env(ch)
+	wantSet := map[string]string{
+		"AWS_ACCESS_KEY_ID":     "AKIAIOSFODNN7EXAMPLE",
+		"AWS_SECRET_ACCESS_KEY": "sk",
+		"AWS_ACCESS_KEY":        "AKIAIOSFODNN7EXAMPLE",
+		"AWS_SECRET_KEY":        "sk",
+		"AWS_REGION":            "us-east-1",
+		"AWS_DEFAULT_REGION":    "us-east-1",
+		"AWSENV_ACCOUNT":        "work",
+		"MY_AWS_SET_FOR":        "work",
+	}
+	if len(set) != len(wantSet) {
+		t.Errorf("sets %v, want %v", set, wantSet)
+	}
+	for k, v := range wantSet {
+		if set[k] != v {
+			t.Errorf("%s = %q, want %q", k, set[k], v)
+		}
+	}
+	// The old session must not survive a switch to plain keys, nor may a
+	// profile override the keys.
+	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN",
+		"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if !unset[n] {
+			t.Errorf("%s is not unset", n)
+		}
+	}
+	if len(unset) != 7 {
+		t.Errorf("unsets %v", unset)
+	}
+}
+
+func TestChangesTemporary(t *testing.T) {
+	exp := time.Date(2030, 1, 2, 15, 4, 5, 0, time.FixedZone("CET", 3600))
+	ch := Changes(target, Creds{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", Token: "tok", Expiration: exp})
+	checkOnce(t, ch)
+	set, unset := env(ch)
+	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"} {
+		if set[n] != "tok" {
+			t.Errorf("%s = %q, want the token", n, set[n])
+		}
+	}
+	for _, n := range []string{"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION"} {
+		if set[n] != "2030-01-02T14:04:05Z" {
+			t.Errorf("%s = %q, want RFC 3339 in UTC", n, set[n])
+		}
+		if got, err := time.Parse(time.RFC3339, set[n]); err != nil || !got.Equal(exp) {
+			t.Errorf("%s = %q does not parse back to %v", n, set[n], exp)
+		}
+	}
+	if set["AWS_ACCESS_KEY_ID"] != "ASIAIOSFODNN7EXAMPLE" || set["AWS_ACCESS_KEY"] != set["AWS_ACCESS_KEY_ID"] ||
+		set["AWS_SECRET_ACCESS_KEY"] != "sk" || set["AWS_SECRET_KEY"] != set["AWS_SECRET_ACCESS_KEY"] {
+		t.Errorf("keys %v", set)
+	}
+	if set["AWS_REGION"] != "eu-west-1" || set["AWS_DEFAULT_REGION"] != "eu-west-1" || set["AWSENV_ACCOUNT"] != "work" || set["MY_AWS_SET_FOR"] != "work-MFA-STS" {
+		t.Errorf("target variables %v", set)
+	}
+	if len(unset) != 2 || !unset["AWS_PROFILE"] || !unset["AWS_DEFAULT_PROFILE"] {
+		t.Errorf("unsets %v, want only the profile variables", unset)
+	}
+	if len(set) != 13 {
+		t.Errorf("sets %d variables: %v", len(set), set)
+	}
+}
+
+// TestChangesRender: whatever Changes produces renders for every shell.
+func TestChangesRender(t *testing.T) {
+	ch := Changes(target, Creds{AccessKeyID: "A", SecretAccessKey: "s'$(x)", Token: "t", Expiration: time.Unix(0, 0)})
+	for _, s := range []shellenv.Shell{shellenv.POSIX, shellenv.Fish, shellenv.PowerShell} {
+		var b bytes.Buffer
+		if err := shellenv.Render(&b, s, ch); err != nil {
+			t.Errorf("%v: %v", s, err)
+		}
+		if got := strings.Count(b.String(), "\n"); got != len(ch) {
+			t.Errorf("%v: %d lines for %d changes", s, got, len(ch))
+		}
+	}
+}
+
+func TestResolveRegion(t *testing.T) {
+	tests := []struct {
+		name    string
+		account string
+		env     map[string]string
+		want    string
+	}{
+		{"account wins", "eu-west-1", map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "ap-south-1"}, "eu-west-1"},
+		{"AWS_REGION next", "", map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "ap-south-1"}, "us-west-2"},
+		{"AWS_DEFAULT_REGION next", "", map[string]string{"AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"},
+		{"empty AWS_REGION is absent", "", map[string]string{"AWS_REGION": "", "AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"},
+		{"default", "", map[string]string{"AWS_PROFILE": "x"}, "us-east-1"},
+		{"default constant", "", nil, DefaultRegion},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ResolveRegion(tt.account, func(k string) string { return tt.env[k] }); got != tt.want {
+				t.Errorf("ResolveRegion = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestClear: Clear unsets every variable that Changes sets, for plain keys
+// and for temporary credentials, and sets nothing.
+func TestClear(t *testing.T) {
+	unsets := Clear()
+	checkOnce(t, unsets)
+	cleared := map[string]bool{}
+	for _, c := range unsets {
+		if !c.Unset {
+			t.Errorf("Clear sets %s", c.Name)
+		}
+		cleared[c.Name] = true
+	}
+	setByChanges := map[string]bool{}
+	for _, c := range []Creds{
+		{AccessKeyID: "A", SecretAccessKey: "s"},
+		{AccessKeyID: "A", SecretAccessKey: "s", Token: "t", Expiration: time.Now()},
+	} {
+		for _, ch := range Changes(target, c) {
+			if !ch.Unset {
+				setByChanges[ch.Name] = true
+			}
+		}
+	}
+	var missing []string
+	for n := range setByChanges {
+		if !cleared[n] {
+			missing = append(missing, n)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("Clear leaves %q set", missing)
+	}
+	// Clearing after a switch leaves nothing of awsenv's behind.
+	after, _ := env(append(Changes(target, Creds{AccessKeyID: "A", SecretAccessKey: "s", Token: "t"}), unsets...))
+	if len(after) != 0 {
+		t.Errorf("after Clear still set: %v", after)
+	}
+}

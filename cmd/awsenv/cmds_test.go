@@ -150,6 +150,17 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		}
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out.String()), 0o600))
 	},
+	"oidc": oidcCmd,
+	// motoplain: start a moto_server in plain mode for this script ($MOTO_PLAIN).
+	// moto's authenticated mode cannot take the unsigned requests of
+	// AssumeRoleWithWebIdentity (it answers 500).
+	"motoplain": func(ts *testscript.TestScript, neg bool, args []string) {
+		addr, stop, err := runMoto(ts.MkAbs("."))
+		ts.Check(err)
+		ts.Defer(stop)
+		ts.Setenv("MOTO_PLAIN", "http://"+addr)
+	},
+	"oidctoken": oidcToken,
 	// mfarace N ACCOUNT: run N `awsenv mfa` at once with the same code and
 	// check that each printed a valid session or failed with nothing on
 	// stdout, and that all sessions are the same one.

@@ -46,46 +46,12 @@ func motoUser() *motoIAMUser {
 // startMoto starts moto_server for the test binary's scripts; without it
 // on PATH, the scripts that need it skip (condition [moto]).
 func startMoto(t *testing.T) {
-	bin, err := exec.LookPath("moto_server")
+	addr, stop, err := runMoto(t.TempDir(), "INITIAL_NO_AUTH_ACTION_COUNT=4")
 	if err != nil {
-		t.Log("moto_server is not on PATH: the scripts that need moto are skipped")
+		t.Log(err)
 		return
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT=4")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	logf, err := os.CreateTemp(t.TempDir(), "moto-*.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting moto_server: %v", err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logf.Name())
-			t.Fatalf("moto_server did not start listening on %s: %s", addr, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	t.Cleanup(stop)
 	m := &moto{url: "http://" + addr}
 	user, err := m.createUser("moto-user")
 	if err != nil {
@@ -150,4 +116,50 @@ func (m *moto) iam(form url.Values, out any) error {
 		return xml.Unmarshal(body, out)
 	}
 	return nil
+}
+
+// runMoto starts a moto_server on a free port of 127.0.0.1 with the extra
+// environment, and waits until it listens.
+func runMoto(dir string, env ...string) (addr string, stop func(), err error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return "", nil, fmt.Errorf("moto_server is not on PATH: the scripts that need moto are skipped")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logf, err := os.CreateTemp(dir, "moto-*.log")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("starting moto_server: %v", err)
+	}
+	stop = func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		logf.Close()
+	}
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return addr, stop, nil
+		}
+		if time.Now().After(deadline) {
+			stop()
+			log, _ := os.ReadFile(logf.Name())
+			return "", nil, fmt.Errorf("moto_server did not start listening on %s: %s", addr, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -40,6 +40,7 @@ func setupScript(env *testscript.Env) error {
 	env.Defer(func() { srv.Close() })
 	fx := &fixture{srv: srv, users: map[string]*ststest.User{}}
 	env.Values[stsKey{}] = fx
+	env.Values[oidcKey{}] = &idp{}
 
 	// Roles: admin needs MFA and allows 12h; readonly needs nothing;
 	// partner needs an external id.

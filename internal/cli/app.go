@@ -140,6 +140,7 @@ func commands(io *IO) []*cli.Command {
 		writeCommand(io),
 		execCommand(io),
 		processCommand(io),
+		webIdentityCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
 	}

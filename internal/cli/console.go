@@ -78,6 +78,9 @@ func (s *session) consoleFor(c *cli.Context, name string) (*consoleSource, error
 	if err != nil {
 		return nil, err
 	}
+	if acc.WebIdentity != nil {
+		return nil, errNotForWebIdentity(name)
+	}
 	user, err := s.user(name)
 	if err != nil {
 		return nil, err

@@ -191,7 +191,7 @@ func (s *session) profileCreds(c *cli.Context, p *config.Profile, wantSession bo
 		}
 		cur, chained, last = credsProvider{g.creds}, cr.SessionToken != "", g
 	default: // web identity
-		g, err := s.webIdentityProfile(c, b, ep, ttl)
+		g, err := s.webIdentityProfile(c, b)
 		if err != nil {
 			return nil, err
 		}
@@ -277,11 +277,6 @@ func defaultSessionName(getenv func(string) string) string {
 		return u
 	}
 	return "awsenv"
-}
-
-// webIdentityProfile assumes a web_identity_token_file profile's role.
-func (s *session) webIdentityProfile(c *cli.Context, p *config.Profile, ep creds.Endpoint, ttl time.Duration) (*got, error) {
-	return nil, fmt.Errorf("profile %q: web identity is not available yet", p.Name)
 }
 
 // profileRole assumes ROLE with a profile's credentials: ROLE is another

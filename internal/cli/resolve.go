@@ -54,6 +54,9 @@ func (s *session) mfaSession(c *cli.Context, name string) (*got, error) {
 	if err != nil {
 		return nil, err
 	}
+	if acc.WebIdentity != nil {
+		return nil, errNotForWebIdentity(name)
+	}
 	dur, err := s.sessionDuration(c, acc)
 	if err != nil {
 		return nil, err
@@ -170,6 +173,9 @@ func (s *session) assumeRole(c *cli.Context, name, role string) (*got, error) {
 	if err != nil {
 		return nil, err
 	}
+	if acc.WebIdentity != nil {
+		return nil, errNotForWebIdentity(name)
+	}
 	roleARN, short, err := resolveRole(acc, role)
 	if err != nil {
 		return nil, err
@@ -247,6 +253,12 @@ func (s *session) obtain(c *cli.Context, name string) (*got, error) {
 			return s.profileRole(c, p, role)
 		}
 		return s.profileCreds(c, p, !c.Bool("no-session"))
+	}
+	if acc := s.accounts.Get(name); acc != nil && acc.WebIdentity != nil {
+		if flagString(c, "role") != "" {
+			return nil, errNotForWebIdentity(name)
+		}
+		return s.webIdentityAccount(c, acc)
 	}
 	switch {
 	case flagString(c, "role") != "":

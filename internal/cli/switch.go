@@ -21,7 +21,7 @@ func switchCommand(io *IO) *cli.Command {
 			"NAME may also be a profile of ~/.aws/config: a role profile is assumed (and cached),\n" +
 			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
 			"Normally run through the ec2switch wrapper.",
-		Flags: []cli.Flag{shFlag, ttlFlag, codeFlag, tmoFlag, dirFlag, cfgFlag},
+		Flags: []cli.Flag{shFlag, ttlFlag, codeFlag, tmoFlag, &cli.BoolFlag{Name: "open", Usage: "web identity accounts: open the login page in the browser"}, dirFlag, cfgFlag},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("switch takes one account name, got %d arguments", c.NArg())
@@ -56,6 +56,9 @@ func (s *session) runSwitch(c *cli.Context, name string) error {
 	acc, err := s.account(name, true)
 	if err != nil {
 		return err
+	}
+	if acc.WebIdentity != nil {
+		return s.switchWebIdentity(c, sh, acc)
 	}
 	target := exports.Target{Account: name, Label: name, Region: s.region(acc)}
 	cached := &creds.Cached{Store: s.store, Key: sessionKey(name), MinTTL: ttl, Now: s.now}
@@ -112,4 +115,24 @@ func validFor(g *got, now time.Time) string {
 		return ""
 	}
 	return " (valid for " + left(g.creds.Expiration.Sub(now)) + ")"
+}
+
+// switchWebIdentity switches to an account that logs in through its
+// identity provider: the cached credentials, or a login now.
+func (s *session) switchWebIdentity(c *cli.Context, sh shellenv.Shell, acc *config.Account) error {
+	g, err := s.webIdentityAccount(c, acc)
+	if err != nil {
+		return err
+	}
+	if err := s.emit(sh, exports.Changes(g.target(s), g.creds)); err != nil {
+		return err
+	}
+	if g.hit {
+		s.say("Cache is valid for account %s", acc.Name)
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	s.say("Set keys for %s AWS account%s", g.label, validFor(g, s.now()))
+	return nil
 }

@@ -33,6 +33,18 @@ type Account struct {
 	// Roles maps a short role name to its ARN, in file order (RoleNames).
 	Roles     map[string]string
 	RoleNames []string
+	// WebIdentity, when set, makes the account's credentials come from an
+	// OIDC login and AssumeRoleWithWebIdentity instead of key files.
+	WebIdentity *WebIdentity
+}
+
+// WebIdentity is an account's identity-provider login.
+type WebIdentity struct {
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RoleARN      string `json:"role_arn"`
+	SessionName  string `json:"session_name"`
 }
 
 // MFASerial is the MFA device ARN: mfa_serial when given, else ARNPrefix + "mfa/" + user.
@@ -103,6 +115,7 @@ type accountObject struct {
 	SessionDuration json.RawMessage `json:"session_duration"`
 	MFAProcess      string          `json:"mfa_process"`
 	Roles           json.RawMessage `json:"roles"`
+	WebIdentity     *WebIdentity    `json:"web_identity"`
 }
 
 // ParseAccounts parses accounts-file JSON, keeping the order of entries.
@@ -173,6 +186,19 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 	if err := dec.Decode(&obj); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "json: ")
 		return nil, fmt.Errorf("account %q: %s", name, msg)
+	}
+	if w := obj.WebIdentity; w != nil {
+		if !strings.HasPrefix(w.Issuer, "https://") && !strings.HasPrefix(w.Issuer, "http://") || w.ClientID == "" {
+			return nil, fmt.Errorf("account %q: web_identity needs \"issuer\" (an https URL) and \"client_id\"", name)
+		}
+		if !strings.HasPrefix(w.RoleARN, "arn:") || !strings.Contains(w.RoleARN, ":role/") {
+			return nil, fmt.Errorf("account %q: web_identity needs \"role_arn\", the role to assume (arn:aws:iam::ACCOUNT:role/NAME)", name)
+		}
+		acc.WebIdentity = w
+		if obj.ARN == "" {
+			// The account is the role's.
+			obj.ARN = w.RoleARN[:strings.Index(w.RoleARN, ":role/")+1]
+		}
 	}
 	if obj.ARN == "" {
 		return nil, fmt.Errorf("account %q: \"arn\" is missing (e.g. \"arn:aws:iam::123456789012:\")", name)

@@ -174,6 +174,19 @@ func Open(ctx context.Context, link string, getenv func(string) string, wait tim
 	}
 }
 
+// Browse opens url (one that holds no secret) in the default browser.
+func Browse(url string, getenv func(string) string) error {
+	cmd := browserCommand(url, getenv)
+	if cmd == nil {
+		return errors.New("no browser found: set BROWSER, or open the address yourself")
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("cannot start the browser %s: %v", cmd.Path, err)
+	}
+	go cmd.Wait()
+	return nil
+}
+
 func browserCommand(url string, getenv func(string) string) *exec.Cmd {
 	if b := getenv("BROWSER"); b != "" {
 		// $BROWSER may hold arguments, as in "firefox --new-window".

@@ -128,6 +128,8 @@ func (e Endpoint) explain(ctx context.Context, err error) error {
 			text = "the secret key does not match the access key (SignatureDoesNotMatch): check the .secret_key file and the system clock"
 		case code == "ExpiredToken":
 			text = "the session credentials used for this call have expired: run 'awsenv forget' and get a new session"
+		case code == "InvalidIdentityToken" || code == "ExpiredTokenException" || code == "IDPRejectedClaim":
+			text = fmt.Sprintf("sts refused the web identity token (%s): %s: log in again or fix the token", code, msg)
 		}
 		return &APIError{Code: code, msg: text}
 	}

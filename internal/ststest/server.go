@@ -2,8 +2,11 @@
 // federation endpoint.
 //
 // It serves the STS Query API (GetCallerIdentity, GetSessionToken,
-// AssumeRole, GetFederationToken) with STS's XML shapes and HTTP statuses,
-// verifies every request's SigV4 signature against the keys it issued,
+// AssumeRole, GetFederationToken, AssumeRoleWithWebIdentity) with STS's XML
+// shapes and HTTP statuses, verifies every request's SigV4 signature against
+// the keys it issued (all but AssumeRoleWithWebIdentity's, which is
+// unsigned: it verifies the OIDC ID token against the identity provider's
+// keys instead),
 // checks MFA one-time codes (RFC 6238) and refuses reused ones, and serves
 // getSigninToken and login on /federation. The AWS SDK for Go v2 and the AWS
 // CLI accept it as STS when pointed at it with an endpoint URL.
@@ -54,6 +57,10 @@ type Role struct {
 	MaxSessionDuration time.Duration // 1h when zero
 	RequireMFA         bool          // callers must be MFA-authenticated
 	ExternalID         string        // when set, AssumeRole must send it
+	// WebIdentityIssuer is the issuer URL of an identity provider (see
+	// AddOIDCProvider) whose ID tokens may assume the role with
+	// AssumeRoleWithWebIdentity; "" trusts none.
+	WebIdentityIssuer string
 }
 
 type credKind int
@@ -61,7 +68,7 @@ type credKind int
 const (
 	kindUser      credKind = iota // long-lived IAM user key
 	kindSession                   // from GetSessionToken
-	kindRole                      // from AssumeRole
+	kindRole                      // from AssumeRole or AssumeRoleWithWebIdentity
 	kindFederated                 // from GetFederationToken
 )
 
@@ -109,6 +116,7 @@ type Server struct {
 	roles  map[string]*roleState
 	creds  map[string]*credential
 	signin map[string]*signinToken
+	oidc   map[string]*oidcState // identity providers by issuer
 	logins []Login
 	counts map[string]int
 	total  int
@@ -128,6 +136,7 @@ func New() *Server {
 		roles:     map[string]*roleState{},
 		creds:     map[string]*credential{},
 		signin:    map[string]*signinToken{},
+		oidc:      map[string]*oidcState{},
 		counts:    map[string]int{},
 		done:      make(chan struct{}),
 	}
@@ -347,13 +356,16 @@ func (s *Server) handleSTS(r *http.Request, body []byte, action string, formErr 
 		return nil, newAPIError(http.StatusBadRequest, "MissingAction", "Missing Action")
 	}
 	version := r.Form.Get("Version")
-	handler := s.action(action)
-	if handler == nil || version != stsVersion {
+	handler, unsigned := s.action(action), s.unsignedAction(action)
+	if (handler == nil && unsigned == nil) || version != stsVersion {
 		if version == "" {
 			version = "NO_VERSION_SPECIFIED"
 		}
 		return nil, newAPIError(http.StatusBadRequest, "InvalidAction",
 			"Could not find operation "+action+" for version "+version)
+	}
+	if unsigned != nil {
+		return unsigned(r.Context(), r.Form, now)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -86,7 +86,7 @@ func (v *validator) add(value *string, field, constraint string) {
 	shown := "null"
 	switch {
 	case value == nil:
-	case field == "tokenCode": // STS does not echo one-time codes back
+	case field == "tokenCode" || field == "webIdentityToken": // STS does not echo secrets back
 		shown = ""
 	default:
 		shown = "'" + *value + "'"

@@ -41,7 +41,10 @@ type Entry struct {
 	MFASerial string `json:"MFASerial,omitempty"`
 	// Source says what signed the call: "keys" (long-lived) or "session"
 	// (a role chained from the cached MFA session).
-	Source      string      `json:"Source,omitempty"`
+	Source string `json:"Source,omitempty"`
+	// Config fingerprints the configuration the entry was made from, for
+	// sources whose settings may change under the same name (profiles).
+	Config      string      `json:"Config,omitempty"`
 	Created     time.Time   `json:"Created"`
 	Credentials Credentials `json:"Credentials"`
 }

@@ -65,6 +65,7 @@ type consoleSource struct {
 	region    string
 	partition string
 	code      prompt.Source
+	external  string
 }
 
 // consoleFor works out the source for an account (with --role) or a profile.
@@ -120,7 +121,7 @@ func (s *session) consoleForProfile(c *cli.Context, p *config.Profile) (*console
 	}
 	if len(ch.roles) == 1 {
 		r := ch.roles[0]
-		cs.roleARN, cs.serial, cs.sessName = r.RoleARN, r.MFASerial, r.RoleSessionName
+		cs.roleARN, cs.serial, cs.sessName, cs.external = r.RoleARN, r.MFASerial, r.RoleSessionName, r.ExternalID
 		if cs.sessName == "" {
 			cs.sessName = defaultSessionName(s.getenv)
 		}
@@ -149,6 +150,9 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 	cs, err := s.consoleFor(c, name)
 	if err != nil {
 		return err
+	}
+	if x := flagString(c, "external-id"); x != "" {
+		cs.external = x
 	}
 	if dest == "" {
 		dest = console.DefaultDestination(cs.partition, cs.region)
@@ -180,7 +184,7 @@ func (s *session) runConsole(c *cli.Context, name string) error {
 		p := &creds.AssumeRole{
 			Source: cs.keys, Endpoint: ep, MFASerial: cs.serial, Code: cs.code.Get,
 			Input: stsapi.AssumeRoleInput{RoleARN: cs.roleARN, SessionName: cs.sessName, Duration: dur,
-				ExternalID: flagString(c, "external-id")},
+				ExternalID: cs.external},
 		}
 		if cr, err = p.Retrieve(c.Context); err != nil {
 			return err

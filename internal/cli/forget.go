@@ -55,7 +55,7 @@ func (s *session) runForget(c *cli.Context) error {
 	}
 	n := 0
 	for _, k := range s.store.Keys() {
-		if cache.Belongs(k, name) || cache.Belongs(k, profileNS, name) {
+		if cache.Belongs(k, name) || cache.Belongs(k, profileNS+":"+name) {
 			ok, err := s.store.Delete(k)
 			if err != nil {
 				return err

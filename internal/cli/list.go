@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 )
 
@@ -94,9 +93,9 @@ func (s *session) runList(c *cli.Context) error {
 		fmt.Fprintln(tw, "PROFILE\tKIND\tREGION\tCACHED\tSOURCE")
 		for _, n := range profiles {
 			p := ps.Get(n)
-			key, src := cache.Key(profileNS, n), p.SourceProfile
+			key, src := profileKey(n), p.SourceProfile
 			if p.Kind() == "keys" {
-				key = cache.Key(profileNS, n, "session")
+				key = profileKey(n, "session")
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, p.Kind(), dash(p.Region), state(key), dash(src))
 		}

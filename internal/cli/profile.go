@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -69,6 +72,9 @@ func (s *session) resolveChain(name string) (*chain, error) {
 	var path []string
 	seen := map[string]bool{}
 	for {
+		if p.Err != nil {
+			return nil, fmt.Errorf("profile %q: %v", p.Name, p.Err)
+		}
 		if seen[p.Name] {
 			return nil, fmt.Errorf("profile %q: source_profile loop %s -> %s: fix source_profile in %s", name, strings.Join(path, " -> "), p.Name, s.configFile())
 		}
@@ -120,9 +126,37 @@ func profileAccount(p *config.Profile) *config.Account {
 	return &config.Account{Name: p.Name, Region: p.Region}
 }
 
+// step is one cached link of a profile's chain.
+type step struct {
+	prof     *config.Profile
+	kind     string // "session" or "role"
+	key      string
+	fp       string // fingerprint of everything the credentials depend on
+	serial   string // MFA device whose code this step sends
+	dur      time.Duration
+	sessName string
+}
+
+// fingerprint hashes what a cache entry was made from: an entry made
+// from another config (an edited role_arn, another AWS_CONFIG_FILE, new
+// keys) does not match and is not used.
+func fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// profileKey names a profile's cache entries; the profile name stays in
+// the first part, so forget finds them even when the key is hashed.
+func profileKey(name string, rest ...string) string {
+	return cache.Key(append([]string{profileNS + ":" + name}, rest...)...)
+}
+
 // profileCreds makes a profile's credentials. For a plain keys profile,
-// session says whether an MFA session is wanted (exec, process, write) or
-// the cached one is merely used when valid (switch).
+// wantSession says whether an MFA session is wanted (exec, process, write)
+// or the cached one is merely used while valid (switch).
 func (s *session) profileCreds(c *cli.Context, p *config.Profile, wantSession bool) (*got, error) {
 	ch, err := s.resolveChain(p.Name)
 	if err != nil {
@@ -132,111 +166,167 @@ func (s *session) profileCreds(c *cli.Context, p *config.Profile, wantSession bo
 	if err != nil {
 		return nil, err
 	}
-	ep, err := s.endpoint(c, exports.ResolveRegion(p.Region, s.getenv))
-	if err != nil {
-		return nil, err
-	}
 	acc := profileAccount(p)
 	b := ch.base
-	var cur aws.CredentialsProvider
-	chained := false
-	var last *got
+	cfg, credFile := config.ProfileFiles(s.getenv)
+
+	// Plan the chain: the base, an MFA session for keys that a role (or
+	// the caller) wants one for, then the roles.
+	var steps []step
+	var baseFP string
+	mfaDone := false
 	switch {
 	case ch.baseKeys:
-		keys := creds.Static{Keys: config.Keys{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}}
-		cur = keysWithToken{keys, b.SessionToken}
-		chained = b.SessionToken != ""
+		baseFP = fingerprint("keys", cfg, credFile, b.Name, b.AccessKeyID, b.SessionToken)
 		serial := b.MFASerial
 		if len(ch.roles) > 0 {
 			serial = ch.roles[0].MFASerial
 			if ch.roles[0].Duration > creds.MaxChainedDuration {
-				serial = "" // the first role is assumed with the keys and a code: up to 12h
+				serial = "" // that role is assumed with the keys and a code: up to 12h
 			}
 		}
-		cached := &creds.Cached{Store: s.store, Key: cache.Key(profileNS, b.Name, "session"), MinTTL: ttl, Now: s.now}
-		switch {
-		case chained || serial == "":
-		case len(ch.roles) == 0 && !wantSession:
-			// switch on a keys profile: the MFA session while it is valid.
-			if e := cached.Lookup(); e != nil {
-				return entryGot(acc, p.Name+"-MFA-STS", e, true), nil
+		noSession := c.Bool("no-session") && len(ch.roles) == 0
+		if b.SessionToken == "" && serial != "" && !noSession {
+			st := step{prof: b, kind: "session", key: profileKey(b.Name, "session"), serial: serial, dur: creds.DefaultSessionDuration}
+			st.fp = fingerprint(baseFP, "session", serial)
+			if len(ch.roles) == 0 && !wantSession {
+				// switch on a keys profile: its MFA session while valid, else its keys.
+				if e := s.lookup(st, ttl); e != nil {
+					return entryGot(acc, p.Name+"-MFA-STS", e, true), nil
+				}
+			} else {
+				steps = append(steps, st)
+				mfaDone = true
 			}
-		default:
-			// One MFA session per source profile, reused by every role on it.
-			dur := creds.DefaultSessionDuration
-			sp := &creds.SessionToken{Source: cur, Endpoint: ep, Duration: dur, MFASerial: serial,
-				Code: s.profileCode(c, b, serial).Get}
-			tmpl := cache.Entry{Account: b.Name, Kind: "session", MFASerial: serial, Source: "keys"}
-			g, err := s.cachedGet(c, acc, b.Name+"-MFA-STS", cached.Key, tmpl, sp, ttl, "the MFA session of profile "+b.Name, nil)
-			if err != nil {
-				return nil, err
-			}
-			if len(ch.roles) == 0 {
-				g.label = p.Name + "-MFA-STS"
-				return g, nil
-			}
-			cur, chained, last = credsProvider{g.creds}, true, g
-		}
-		if len(ch.roles) == 0 {
-			return &got{acc: acc, label: p.Name, creds: exports.Creds{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey, Token: b.SessionToken}}, nil
 		}
 	case b.CredentialProcess != "" && b.RoleARN == "":
-		cr, err := (&creds.Process{Command: b.CredentialProcess, Stderr: s.io.Err}).Retrieve(c.Context)
-		if err != nil {
-			return nil, err
-		}
-		g := &got{acc: acc, label: p.Name, creds: exports.Creds{AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, Token: cr.SessionToken, Expiration: cr.Expires}}
-		if len(ch.roles) == 0 {
-			return g, nil
-		}
-		cur, chained, last = credsProvider{g.creds}, cr.SessionToken != "", g
-	default: // web identity
-		g, err := s.webIdentityProfile(c, b)
-		if err != nil {
-			return nil, err
-		}
-		if len(ch.roles) == 0 {
-			return g, nil
-		}
-		cur, chained, last = credsProvider{g.creds}, true, g
+		baseFP = fingerprint("process", b.CredentialProcess)
+	default:
+		baseFP = fingerprint("web-identity", b.RoleARN, absPath(b.WebIdentityTokenFile), b.RoleSessionName, b.Duration.String())
 	}
+	prev, temporary := baseFP, !ch.baseKeys || b.SessionToken != "" || len(steps) > 0
 	for _, r := range ch.roles {
-		dur := r.Duration
-		if dur == 0 {
-			dur = creds.DefaultRoleDuration
+		st := step{prof: r, kind: "role", key: profileKey(r.Name), dur: r.Duration, sessName: r.RoleSessionName}
+		if st.dur == 0 {
+			st.dur = creds.DefaultRoleDuration
 		}
-		if err := creds.CheckRoleDuration(dur, false); err != nil {
+		if err := creds.CheckRoleDuration(st.dur, false); err != nil {
 			return nil, fmt.Errorf("profile %q: duration_seconds: %v", r.Name, err)
 		}
-		if chained && dur > creds.MaxChainedDuration {
-			return nil, fmt.Errorf("profile %q: duration_seconds %d is more than sts allows for a role assumed from temporary credentials (role chaining): 3600 at most", r.Name, int(dur/time.Second))
+		if temporary && st.dur > creds.MaxChainedDuration {
+			return nil, fmt.Errorf("profile %q: duration_seconds %d is more than sts allows for a role assumed from temporary credentials (role chaining): 3600 at most", r.Name, int(st.dur/time.Second))
 		}
-		serial := ""
-		if !chained && r.MFASerial != "" {
-			serial = r.MFASerial
+		if st.sessName == "" {
+			st.sessName = defaultSessionName(s.getenv)
 		}
-		sessName := r.RoleSessionName
-		if sessName == "" {
-			sessName = defaultSessionName(s.getenv)
-		}
-		if err := creds.CheckSessionName(sessName); err != nil {
+		if err := creds.CheckSessionName(st.sessName); err != nil {
 			return nil, fmt.Errorf("profile %q: role_session_name: %v", r.Name, err)
 		}
-		ap := &creds.AssumeRole{Source: cur, Endpoint: ep, MFASerial: serial, Code: s.profileCode(c, r, serial).Get,
-			Input: stsapi.AssumeRoleInput{RoleARN: r.RoleARN, SessionName: sessName, Duration: dur, ExternalID: r.ExternalID}}
-		src := "keys"
-		if chained {
-			src = "session"
+		// A role with mfa_serial gets a code unless the credentials it is
+		// assumed with already carry MFA (the source's session, or a role
+		// assumed with a code).
+		if r.MFASerial != "" && !mfaDone {
+			st.serial, mfaDone = r.MFASerial, true
 		}
-		tmpl := cache.Entry{Account: r.Name, Kind: "role", Role: r.RoleARN, Source: src}
-		g, err := s.cachedGet(c, profileAccount(r), r.Name, cache.Key(profileNS, r.Name), tmpl, ap, ttl, "assuming the role of profile "+r.Name, nil)
+		st.fp = fingerprint(prev, r.RoleARN, st.sessName, st.dur.String(), r.ExternalID, st.serial)
+		prev, temporary = st.fp, true
+		steps = append(steps, st)
+	}
+
+	// The last step's entry, while valid, is all that is needed: no base
+	// credentials, no credential_process run, no code.
+	if n := len(steps); n > 0 {
+		if e := s.lookup(steps[n-1], ttl); e != nil {
+			g := entryGot(acc, p.Name, e, true)
+			if steps[n-1].kind == "session" {
+				g.label = p.Name + "-MFA-STS"
+			}
+			return g, nil
+		}
+	}
+
+	ep, err := s.endpoint(c, exports.ResolveRegion(p.Region, s.getenv))
+	if err != nil {
+		return nil, err
+	}
+	var cur aws.CredentialsProvider
+	var g *got
+	switch {
+	case ch.baseKeys:
+		cur = keysWithToken{creds.Static{Keys: config.Keys{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}}, b.SessionToken}
+		g = &got{acc: acc, label: p.Name, creds: exports.Creds{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey, Token: b.SessionToken}}
+	case b.CredentialProcess != "" && b.RoleARN == "":
+		if g, err = s.runCredentialProcess(c, b, acc); err != nil {
+			return nil, err
+		}
+		cur = credsProvider{g.creds}
+	default:
+		if g, err = s.webIdentityProfile(c, b, baseFP); err != nil {
+			return nil, err
+		}
+		cur = credsProvider{g.creds}
+	}
+	for _, st := range steps {
+		var pr aws.CredentialsProvider
+		tmpl := cache.Entry{Account: st.prof.Name, Config: st.fp}
+		if st.kind == "session" {
+			pr = &creds.SessionToken{Source: cur, Endpoint: ep, Duration: st.dur, MFASerial: st.serial,
+				Code: s.profileCode(c, st.prof, st.serial).Get}
+			tmpl.Kind, tmpl.MFASerial, tmpl.Source = "session", st.serial, "keys"
+		} else {
+			pr = &creds.AssumeRole{Source: cur, Endpoint: ep, MFASerial: st.serial, Code: s.profileCode(c, st.prof, st.serial).Get,
+				Input: stsapi.AssumeRoleInput{RoleARN: st.prof.RoleARN, SessionName: st.sessName, Duration: st.dur, ExternalID: st.prof.ExternalID}}
+			tmpl.Kind, tmpl.Role = "role", st.prof.RoleARN
+		}
+		fp := st.fp
+		g, err = s.cachedGet(c, profileAccount(st.prof), st.prof.Name, st.key, tmpl, pr, ttl,
+			"the credentials of profile "+st.prof.Name, func(e *cache.Entry) bool { return e.Config == fp })
 		if err != nil {
 			return nil, err
 		}
-		cur, chained, last = credsProvider{g.creds}, true, g
+		cur = credsProvider{g.creds}
 	}
-	last.acc, last.label = acc, p.Name
-	return last, nil
+	g.acc, g.label = acc, p.Name
+	if n := len(steps); n > 0 && steps[n-1].kind == "session" {
+		g.label = p.Name + "-MFA-STS"
+	}
+	return g, nil
+}
+
+// lookup returns a step's cached entry while it is valid and was made from
+// the same configuration.
+func (s *session) lookup(st step, ttl time.Duration) *cache.Entry {
+	cached := &creds.Cached{Store: s.store, Key: st.key, MinTTL: ttl, Now: s.now,
+		Accept: func(e *cache.Entry) bool { return e.Config == st.fp }}
+	return cached.Lookup()
+}
+
+// runCredentialProcess runs a profile's credential_process, refusing one
+// that comes back to the same profile (credential_process = awsenv process
+// X, where X is this very profile), which would recurse without end.
+func (s *session) runCredentialProcess(c *cli.Context, p *config.Profile, acc *config.Account) (*got, error) {
+	chain := s.getenv("AWSENV_PROCESS_CHAIN")
+	for _, n := range strings.Split(chain, ",") {
+		if n == p.Name {
+			return nil, fmt.Errorf("profile %q: its credential_process comes back to profile %q (a loop): point it at an account or another profile", p.Name, p.Name)
+		}
+	}
+	if chain != "" {
+		chain += ","
+	}
+	pr := &creds.Process{Command: p.CredentialProcess, Stderr: s.io.Err, Env: []string{"AWSENV_PROCESS_CHAIN=" + chain + p.Name}}
+	cr, err := pr.Retrieve(c.Context)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: %w", p.Name, err)
+	}
+	return &got{acc: acc, label: p.Name, creds: exports.Creds{AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, Token: cr.SessionToken, Expiration: cr.Expires}}, nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // keysWithToken signs with static profile keys, with their session token.
@@ -325,5 +415,5 @@ func (s *session) profileRole(c *cli.Context, p *config.Profile, role string) (*
 	ap := &creds.AssumeRole{Source: credsProvider{src.creds}, Endpoint: ep,
 		Input: stsapi.AssumeRoleInput{RoleARN: role, SessionName: sessName, Duration: dur, ExternalID: flagString(c, "external-id")}}
 	tmpl := cache.Entry{Account: p.Name, Kind: "role", Role: role, Source: "session"}
-	return s.cachedGet(c, profileAccount(p), p.Name+"-ROLE-"+short, cache.Key(profileNS, p.Name, "role", role, sessName), tmpl, ap, ttl, "assuming "+short, asked(c, dur, ""))
+	return s.cachedGet(c, profileAccount(p), p.Name+"-ROLE-"+short, profileKey(p.Name, "role", role, sessName), tmpl, ap, ttl, "assuming "+short, asked(c, dur, ""))
 }

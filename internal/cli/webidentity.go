@@ -32,7 +32,6 @@ func webIdentityCommand(io *IO) *cli.Command {
 			&cli.StringFlag{Name: "token-file", Usage: "file holding the OIDC ID token"},
 			&cli.StringFlag{Name: "issuer", Usage: "OIDC issuer URL, for a browser login"},
 			&cli.StringFlag{Name: "client-id", Usage: "OAuth client id registered with the issuer"},
-			&cli.StringFlag{Name: "client-secret", Usage: "client secret, for providers that need one (default: $AWSENV_OIDC_CLIENT_SECRET)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the login page in the browser"},
 			&cli.StringFlag{Name: "region", Usage: "region for STS and the exported AWS_REGION"},
 			formatFlag, durationFlag, sessionNameFlag, forceFlag, shFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag,
@@ -43,7 +42,7 @@ func webIdentityCommand(io *IO) *cli.Command {
 			}
 			spec := wiSpec{
 				roleARN: c.String("role-arn"), tokenFile: c.String("token-file"),
-				issuer: c.String("issuer"), clientID: c.String("client-id"), clientSecret: c.String("client-secret"),
+				issuer: c.String("issuer"), clientID: c.String("client-id"),
 				region: c.String("region"), sessionName: flagString(c, "session-name"),
 			}
 			if !strings.HasPrefix(spec.roleARN, "arn:") || !strings.Contains(spec.roleARN, ":role/") {
@@ -68,12 +67,8 @@ func webIdentityCommand(io *IO) *cli.Command {
 				return err
 			}
 			short := spec.roleARN[strings.LastIndexByte(spec.roleARN, '/')+1:]
-			source := spec.tokenFile
-			if source == "" {
-				source = spec.issuer + " " + spec.clientID
-			}
 			acc := &config.Account{Name: short, Region: spec.region}
-			key := cache.Key("@web-identity", spec.roleARN, source)
+			key := cache.Key("@web-identity", spec.roleARN)
 			g, err := s.webIdentity(c, acc, short+"-WEB-IDENTITY", key, spec)
 			if err != nil {
 				return err
@@ -101,6 +96,8 @@ type wiSpec struct {
 	issuer, clientID, clientSecret  string
 	region                          string
 	open                            bool
+	duration                        time.Duration // 0: --duration, else 1h
+	fp                              string        // fingerprint the cache entry must carry
 }
 
 func accountSpec(acc *config.Account) wiSpec {
@@ -116,11 +113,14 @@ func (s *session) webIdentity(c *cli.Context, acc *config.Account, label, key st
 	if err != nil {
 		return nil, err
 	}
-	dur := creds.DefaultRoleDuration
+	dur := spec.duration
 	if v := flagString(c, "duration"); v != "" {
 		if dur, err = config.ParseDuration(v); err != nil {
 			return nil, usagef("--duration: %v", err)
 		}
+	}
+	if dur == 0 {
+		dur = creds.DefaultRoleDuration
 	}
 	if err := creds.CheckRoleDuration(dur, false); err != nil {
 		return nil, err
@@ -130,6 +130,12 @@ func (s *session) webIdentity(c *cli.Context, acc *config.Account, label, key st
 	}
 	if spec.sessionName == "" {
 		spec.sessionName = defaultSessionName(s.getenv)
+	}
+	if spec.tokenFile != "" {
+		spec.tokenFile = absPath(spec.tokenFile)
+	}
+	if spec.fp == "" {
+		spec.fp = fingerprint("web-identity", spec.roleARN, spec.tokenFile, spec.issuer, spec.clientID, spec.sessionName, dur.String())
 	}
 	if err := creds.CheckSessionName(spec.sessionName); err != nil {
 		return nil, err
@@ -148,8 +154,9 @@ func (s *session) webIdentity(c *cli.Context, acc *config.Account, label, key st
 		tok = s.oidcLogin(ep, spec)
 	}
 	p := &creds.WebIdentity{Endpoint: ep, RoleARN: spec.roleARN, SessionName: spec.sessionName, Duration: dur, Token: tok}
-	tmpl := cache.Entry{Account: acc.Name, Kind: "web-identity", Role: spec.roleARN, Source: "web-identity"}
-	return s.cachedGet(c, acc, label, key, tmpl, p, ttl, "the web identity login", asked(c, dur, ""))
+	tmpl := cache.Entry{Account: acc.Name, Kind: "web-identity", Role: spec.roleARN, Source: "web-identity", Config: spec.fp}
+	fp := spec.fp
+	return s.cachedGet(c, acc, label, key, tmpl, p, ttl, "the web identity login", func(e *cache.Entry) bool { return e.Config == fp })
 }
 
 // oidcLogin logs the user in at the identity provider and returns the
@@ -185,9 +192,10 @@ func (s *session) oidcLogin(ep creds.Endpoint, spec wiSpec) func(context.Context
 }
 
 // webIdentityProfile assumes a web_identity_token_file profile's role.
-func (s *session) webIdentityProfile(c *cli.Context, p *config.Profile) (*got, error) {
-	spec := wiSpec{roleARN: p.RoleARN, sessionName: p.RoleSessionName, tokenFile: p.WebIdentityTokenFile, region: p.Region}
-	return s.webIdentity(c, profileAccount(p), p.Name, cache.Key(profileNS, p.Name), spec)
+func (s *session) webIdentityProfile(c *cli.Context, p *config.Profile, fp string) (*got, error) {
+	spec := wiSpec{roleARN: p.RoleARN, sessionName: p.RoleSessionName, tokenFile: absPath(p.WebIdentityTokenFile),
+		region: p.Region, duration: p.Duration, fp: fp}
+	return s.webIdentity(c, profileAccount(p), p.Name, profileKey(p.Name), spec)
 }
 
 // errNotForWebIdentity is what commands that need key files say of a web

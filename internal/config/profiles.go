@@ -27,6 +27,9 @@ type Profile struct {
 	RoleSessionName, ExternalID, Region      string
 	CredentialProcess                        string
 	MFAProcess                               string // awsenv's own key: mfa_process
+	// Err is a bad setting of this profile, reported when it is used (a
+	// mistake in one profile does not break the others).
+	Err error
 }
 
 // Kind says where the profile's credentials come from.
@@ -111,6 +114,7 @@ func (ps *Profiles) parse(path string, data []byte, configFile bool) error {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var cur *Profile
 	n := 0
+	nested := false // inside "s3 =" and its indented settings
 	for sc.Scan() {
 		n++
 		raw := sc.Text()
@@ -123,21 +127,26 @@ func (ps *Profiles) parse(path string, data []byte, configFile bool) error {
 			if end < 0 {
 				return fmt.Errorf("malformed %s: line %d: section header without ]", path, n)
 			}
-			cur = ps.section(strings.TrimSpace(line[1:end]), configFile)
+			cur, nested = ps.section(strings.TrimSpace(line[1:end]), configFile), false
 			continue
 		}
-		if raw[0] == ' ' || raw[0] == '\t' {
+		if nested && (raw[0] == ' ' || raw[0] == '\t') {
 			continue // a nested setting (s3 = ...), not used by awsenv
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
-			return fmt.Errorf("malformed %s: line %d: expected key = value", path, n)
+			if cur != nil && cur.Err == nil {
+				cur.Err = fmt.Errorf("%s: line %d: expected key = value", path, n)
+			}
+			continue
 		}
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		nested = v == ""
 		if cur == nil {
 			continue
 		}
-		if err := cur.set(strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)); err != nil {
-			return fmt.Errorf("malformed %s: line %d: profile %q: %v", path, n, cur.Name, err)
+		if err := cur.set(k, v); err != nil && cur.Err == nil {
+			cur.Err = fmt.Errorf("%s: line %d: %v", path, n, err)
 		}
 	}
 	return sc.Err()
@@ -153,6 +162,9 @@ func (ps *Profiles) section(header string, configFile bool) *Profile {
 		} else if header != "default" {
 			return nil
 		}
+	}
+	if len(name) >= 2 && (name[0] == '"' && name[len(name)-1] == '"' || name[0] == '\'' && name[len(name)-1] == '\'') {
+		name = name[1 : len(name)-1]
 	}
 	if name == "" {
 		return nil

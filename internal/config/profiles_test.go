@@ -60,17 +60,28 @@ web_identity_token_file = /tmp/token
 
 func TestLoadProfilesErrors(t *testing.T) {
 	dir := t.TempDir()
-	for _, tt := range []struct{ body, want string }{
-		{"[profile a\nx=1\n", "line 1: section header without ]"},
-		{"[profile a]\njunk\n", "line 2: expected key = value"},
-		{"[profile a]\nduration_seconds = soon\n", `line 2: profile "a": duration_seconds "soon" is not a number`},
-	} {
-		p := filepath.Join(dir, "config")
-		os.WriteFile(p, []byte(tt.body), 0o600)
-		_, err := LoadProfiles(p, "")
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%q: %v, want %q", tt.body, err, tt.want)
-		}
+	p := filepath.Join(dir, "config")
+	os.WriteFile(p, []byte("[profile a\nx=1\n"), 0o600)
+	if _, err := LoadProfiles(p, ""); err == nil || !strings.Contains(err.Error(), "line 1: section header without ]") {
+		t.Errorf("header: %v", err)
+	}
+	// A bad setting is the profile's own error; other profiles still work.
+	os.WriteFile(p, []byte("[profile a]\njunk\n[profile b]\nduration_seconds = soon\n[profile c]\n  region = eu-west-1\n[profile \"d e\"]\nregion = x\n"), 0o600)
+	ps, err := LoadProfiles(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := ps.Get("a").Err; e == nil || !strings.Contains(e.Error(), "line 2: expected key = value") {
+		t.Errorf("a: %v", e)
+	}
+	if e := ps.Get("b").Err; e == nil || !strings.Contains(e.Error(), `line 4: duration_seconds "soon" is not a number`) {
+		t.Errorf("b: %v", e)
+	}
+	if c := ps.Get("c"); c.Err != nil || c.Region != "eu-west-1" {
+		t.Errorf("indented keys: %+v", c)
+	}
+	if ps.Get("d e") == nil {
+		t.Error("quoted profile name")
 	}
 	if ps, err := LoadProfiles(filepath.Join(dir, "none"), filepath.Join(dir, "none2")); err != nil || len(ps.Names()) != 0 {
 		t.Errorf("missing files: %v", err)

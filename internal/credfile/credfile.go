@@ -81,6 +81,9 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot read credentials file %s: %v", path, errors.Unwrap(err))
 	}
+	if LongLived(old, profile) {
+		return fmt.Errorf("profile %s of %s holds long-lived keys (no aws_session_token): awsenv will not overwrite them with temporary ones; write to another profile", profile, path)
+	}
 	fsutil.SweepTemps(path)
 	out := Apply(old, profile, v)
 	if err := fsutil.WriteFile(path, out, 0o600); err != nil {
@@ -158,6 +161,33 @@ func Apply(data []byte, profile string, v Values) []byte {
 		out.WriteString(b + nl)
 	}
 	return out.Bytes()
+}
+
+// LongLived reports whether profile holds an access key without a session
+// token: someone's long-lived keys, which must not be replaced.
+func LongLived(data []byte, profile string) bool {
+	in, key, token := false, false, false
+	for _, l := range splitLines(data) {
+		t := strings.TrimSpace(l)
+		if name, ok := sectionName(t); ok {
+			in = name == profile
+			continue
+		}
+		if !in {
+			continue
+		}
+		i := strings.IndexAny(t, "=:")
+		if i < 0 {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(t[:i])) {
+		case "aws_access_key_id":
+			key = true
+		case "aws_session_token", "aws_security_token":
+			token = true
+		}
+	}
+	return key && !token
 }
 
 // splitLines splits after each "\n", keeping it.

@@ -106,3 +106,21 @@ func TestCheckProfile(t *testing.T) {
 		}
 	}
 }
+
+func TestLongLived(t *testing.T) {
+	data := []byte("[keys]\naws_access_key_id=AKIA\n[temp]\naws_access_key_id=ASIA\naws_session_token=t\n[other]\nregion=x\n")
+	for p, want := range map[string]bool{"keys": true, "temp": false, "other": false, "none": false} {
+		if got := LongLived(data, p); got != want {
+			t.Errorf("%s: %v", p, got)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "credentials")
+	os.WriteFile(path, data, 0o600)
+	if err := Update(context.Background(), path, "keys", v); err == nil || !strings.Contains(err.Error(), "long-lived keys") {
+		t.Errorf("overwrote long-lived keys: %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(data) {
+		t.Error("file changed")
+	}
+}

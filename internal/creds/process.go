@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -20,6 +21,8 @@ type Process struct {
 	Command string
 	Stderr  io.Writer
 	Timeout time.Duration // default 2 minutes
+	// Env is added to the command's environment.
+	Env []string
 }
 
 // Retrieve runs the command once.
@@ -33,6 +36,9 @@ func (p *Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.Command)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, p.Stderr
+	if len(p.Env) > 0 {
+		cmd.Env = append(os.Environ(), p.Env...)
+	}
 	// The command's own children (ykman, op, a script's pipeline) go with
 	// it when it times out: kill its whole process group.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -6,7 +6,23 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/credfile"
+	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/shellenv"
 )
+
+// print writes g to stdout in format (env: statements for sh), at once.
+func (s *session) print(format string, sh shellenv.Shell, g *got) error {
+	var err error
+	if format == "env" {
+		err = s.emit(sh, exports.Changes(g.target(s), g.creds))
+	} else {
+		err = s.writeFormat(format, g.label, g)
+	}
+	if err != nil {
+		return err
+	}
+	return s.flush()
+}
 
 // writeFormat renders g for --format json, credentials or process into the
 // buffered output; env is handled by the caller (it needs the shell).

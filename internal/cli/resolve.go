@@ -46,16 +46,9 @@ func entryGot(acc *config.Account, label string, e *cache.Entry, hit bool) *got 
 // mfaSession returns the account's MFA session: the cached one while valid,
 // else a new one from GetSessionToken with a code from the usual sources.
 func (s *session) mfaSession(c *cli.Context, name string) (*got, error) {
-	ttl, err := s.minTTL(c)
+	acc, ttl, err := s.keyAccount(c, name)
 	if err != nil {
 		return nil, err
-	}
-	acc, err := s.account(name, false)
-	if err != nil {
-		return nil, err
-	}
-	if acc.WebIdentity != nil {
-		return nil, errNotForWebIdentity(name)
 	}
 	dur, err := s.sessionDuration(c, acc)
 	if err != nil {
@@ -116,6 +109,23 @@ func (s *session) cachedGet(c *cli.Context, acc *config.Account, label, key stri
 	return entryGot(acc, label, e, hit), nil
 }
 
+// keyAccount is an accounts-file account with key files, and the cache
+// margin: what mfa and role start from.
+func (s *session) keyAccount(c *cli.Context, name string) (*config.Account, time.Duration, error) {
+	ttl, err := s.minTTL(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	acc, err := s.account(name, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	if acc.WebIdentity != nil {
+		return nil, 0, errNotForWebIdentity(name)
+	}
+	return acc, ttl, nil
+}
+
 // plainKeys returns the account's long-lived keys.
 func (s *session) plainKeys(name string) (*got, error) {
 	acc, err := s.account(name, true)
@@ -165,16 +175,9 @@ func roleList(acc *config.Account) string {
 // AssumeRole with the cached MFA session (role chaining, 1h at most) or with
 // the long-lived keys and an MFA code.
 func (s *session) assumeRole(c *cli.Context, name, role string) (*got, error) {
-	ttl, err := s.minTTL(c)
+	acc, ttl, err := s.keyAccount(c, name)
 	if err != nil {
 		return nil, err
-	}
-	acc, err := s.account(name, false)
-	if err != nil {
-		return nil, err
-	}
-	if acc.WebIdentity != nil {
-		return nil, errNotForWebIdentity(name)
 	}
 	roleARN, short, err := resolveRole(acc, role)
 	if err != nil {

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"github.com/urfave/cli/v2"
-
-	"github.com/awsenv/awsenv/internal/exports"
 )
 
 var formatFlag = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "env", Usage: "env (shell statements), json, credentials (an INI profile) or process (credential_process JSON)"}
@@ -50,18 +48,10 @@ func roleCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if format == "env" {
-				err = s.emit(sh, exports.Changes(g.target(s), g.creds))
-			} else {
-				err = s.writeFormat(format, g.label, g)
-			}
-			if err != nil {
-				return err
-			}
 			if g.hit {
 				s.say("Cache is valid for role %s", g.label)
 			}
-			if err := s.flush(); err != nil {
+			if err := s.print(format, sh, g); err != nil {
 				return err
 			}
 			valid := left(g.creds.Expiration.Sub(s.now()))

@@ -73,15 +73,7 @@ func webIdentityCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if format == "env" {
-				err = s.emit(sh, exports.Changes(g.target(s), g.creds))
-			} else {
-				err = s.writeFormat(format, g.label, g)
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.flush(); err != nil {
+			if err := s.print(format, sh, g); err != nil {
 				return err
 			}
 			s.say("Set keys for %s (%s)%s", g.label, g.arn, validFor(g, s.now()))

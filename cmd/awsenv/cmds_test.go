@@ -19,22 +19,17 @@ import (
 
 // scriptCmds are the custom commands of the scripts.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	// mfacode ACCOUNT [VAR [OFFSET]]: set $VAR (default CODE) to the TOTP
-	// code at now+OFFSET (the stand-in accepts one step either side).
+	// mfacode ACCOUNT [VAR]: set $VAR (default CODE) to a code the stand-in
+	// accepts now and has not consumed (however slow the run, e.g. -race).
 	"mfacode": func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) < 1 || len(args) > 3 {
-			ts.Fatalf("usage: mfacode ACCOUNT [VAR [OFFSET]]")
+		if len(args) < 1 || len(args) > 2 {
+			ts.Fatalf("usage: mfacode ACCOUNT [VAR]")
 		}
-		v, at := "CODE", time.Now()
-		if len(args) >= 2 {
+		v := "CODE"
+		if len(args) == 2 {
 			v = args[1]
 		}
-		if len(args) == 3 {
-			d, err := time.ParseDuration(args[2])
-			ts.Check(err)
-			at = at.Add(d)
-		}
-		ts.Setenv(v, userOf(ts, args[0]).Code(at))
+		ts.Setenv(v, freshCode(ts, args[0]))
 	},
 	// wrongcode ACCOUNT [VAR]: a 6-digit code the stand-in will refuse.
 	"wrongcode": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -44,19 +39,13 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		}
 		ts.Setenv(v, wrongCode(userOf(ts, args[0]), time.Now()))
 	},
-	// ttycode ACCOUNT FILE [OFFSET]: write the code at now+OFFSET and a
-	// newline to FILE, for ttyin.
+	// ttycode ACCOUNT FILE: write a fresh code (see mfacode) and a newline
+	// to FILE, for ttyin.
 	"ttycode": func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) < 2 || len(args) > 3 {
-			ts.Fatalf("usage: ttycode ACCOUNT FILE [OFFSET]")
+		if len(args) != 2 {
+			ts.Fatalf("usage: ttycode ACCOUNT FILE")
 		}
-		at := time.Now()
-		if len(args) == 3 {
-			d, err := time.ParseDuration(args[2])
-			ts.Check(err)
-			at = at.Add(d)
-		}
-		code := userOf(ts, args[0]).Code(at)
+		code := freshCode(ts, args[0])
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(code+"\n"), 0o600))
 	},
 	// stscount ACTION N: the stand-in received exactly N requests for ACTION
@@ -171,7 +160,7 @@ func mfaRace(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	account := args[1]
-	code := userOf(ts, account).Code(time.Now())
+	code := freshCode(ts, account)
 	env := []string{}
 	for _, k := range []string{"HOME", "PATH", "USER", "AWS_ENDPOINT_URL_STS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "TMPDIR"} {
 		env = append(env, k+"="+ts.Getenv(k))
@@ -222,6 +211,19 @@ func mfaRace(ts *testscript.TestScript, neg bool, args []string) {
 	if ok == 0 {
 		ts.Fatalf("no process got a session")
 	}
+}
+
+// freshCode is an unused code of the account's device, waiting for the
+// next 30-second step when the script has used up the current window.
+func freshCode(ts *testscript.TestScript, account string) string {
+	u := userOf(ts, account)
+	for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if code, ok := fixtureOf(ts).srv.FreshCode(u); ok {
+			return code
+		}
+	}
+	ts.Fatalf("no unused MFA code for %s within 40s", account)
+	return ""
 }
 
 // exportedValue finds `export NAME='value'` in POSIX output.

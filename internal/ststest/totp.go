@@ -76,3 +76,24 @@ func hotp(key []byte, counter uint64, digits int) string {
 	s := strconv.FormatUint(uint64(bin%mod), 10)
 	return strings.Repeat("0", digits-len(s)) + s
 }
+
+// FreshCode returns a code of u's MFA device that the server accepts now
+// and has not consumed yet, preferring the newest step, so that a test can
+// make several MFA calls in a row without tripping over the reuse check.
+// ok is false when every code in the window is used: wait for the next step.
+func (s *Server) FreshCode(u *User) (code string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.users[u.Name]
+	key, err := decodeTOTPSecret(u.TOTPSecret)
+	if st == nil || err != nil {
+		return "", false
+	}
+	step := totpCounter(s.now())
+	for _, c := range []uint64{step + 1, step, step - 1} {
+		if !st.usedSteps[c] {
+			return hotp(key, c, 6), true
+		}
+	}
+	return "", false
+}

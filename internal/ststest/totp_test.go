@@ -2,6 +2,7 @@ package ststest
 
 import (
 	"encoding/base32"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,34 @@ func TestUserCode(t *testing.T) {
 	}
 	if got := s.AddUser("bob", false).Code(now); got != "" {
 		t.Errorf("Code of a user without MFA = %q, want empty", got)
+	}
+}
+
+func TestFreshCode(t *testing.T) {
+	s := New()
+	now := time.Unix(1_800_000_015, 0)
+	s.SetClock(func() time.Time { return now })
+	u := s.AddUser("alice", true)
+	seen := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		code, ok := s.FreshCode(u)
+		if !ok || seen[code] {
+			t.Fatalf("round %d: %q %v", i, code, ok)
+		}
+		seen[code] = true
+		// consume it as a GetSessionToken would
+		s.mu.Lock()
+		_, apiErr := s.checkMFA(s.users["alice"], url.Values{"SerialNumber": {u.MFASerial}, "TokenCode": {code}}, now)
+		s.mu.Unlock()
+		if apiErr != nil {
+			t.Fatalf("fresh code %s refused: %v", code, apiErr)
+		}
+	}
+	if _, ok := s.FreshCode(u); ok {
+		t.Error("a fourth fresh code in one window")
+	}
+	now = now.Add(30 * time.Second)
+	if _, ok := s.FreshCode(u); !ok {
+		t.Error("no fresh code in the next step")
 	}
 }

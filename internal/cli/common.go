@@ -38,6 +38,7 @@ type session struct {
 	out      bytes.Buffer
 	warned   map[string]bool
 	profs    *config.Profiles
+	keyFiles map[string]config.Keys // key files read so far, by account
 }
 
 func (s *session) getenv(k string) string { return s.io.Getenv(k) }
@@ -191,8 +192,21 @@ func (s *session) user(name string) (string, error) {
 	return config.LoadUser(s.paths.CredDir, name, s.getenv)
 }
 
+// keys reads an account's key files once per run, however many providers
+// (the pre-check before a prompt, the signer) ask for them.
 func (s *session) keys(name string) (config.Keys, error) {
-	return config.LoadKeys(s.paths.CredDir, name, s.warn)
+	if k, ok := s.keyFiles[name]; ok {
+		return k, nil
+	}
+	k, err := config.LoadKeys(s.paths.CredDir, name, s.warn)
+	if err != nil {
+		return k, err
+	}
+	if s.keyFiles == nil {
+		s.keyFiles = map[string]config.Keys{}
+	}
+	s.keyFiles[name] = k
+	return k, nil
 }
 
 // codeSource is where an MFA code for acc comes from: --code, then

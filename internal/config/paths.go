@@ -9,6 +9,9 @@ import (
 // LegacyAccountsFile is where the old bash helpers kept the accounts file.
 const LegacyAccountsFile = "/etc/default/aws-sts-helpers/accounts.json"
 
+// legacyAccounts is LegacyAccountsFile; tests point it elsewhere.
+var legacyAccounts = LegacyAccountsFile
+
 // Paths are the locations awsenv reads and writes.
 type Paths struct {
 	CredDir  string // key files
@@ -47,8 +50,8 @@ func Resolve(dirFlag, configFlag string, getenv func(string) string) (Paths, err
 	default:
 		p.Accounts = filepath.Join(p.CredDir, "accounts.json")
 		if _, err := os.Stat(p.Accounts); err != nil {
-			if _, err := os.Stat(LegacyAccountsFile); err == nil {
-				p.Accounts = LegacyAccountsFile
+			if _, err := os.Stat(legacyAccounts); err == nil {
+				p.Accounts = legacyAccounts
 			}
 		}
 	}

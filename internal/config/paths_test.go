@@ -117,3 +117,27 @@ func TestResolveHomeFallback(t *testing.T) {
 		t.Errorf("AWSENV_DIR without home: %+v, %v", got, err)
 	}
 }
+
+// The old helpers' accounts file is used when the credential directory has
+// none, and only then.
+func TestResolveLegacyAccountsFile(t *testing.T) {
+	dir := t.TempDir()
+	legacy := filepath.Join(dir, "legacy-accounts.json")
+	old := legacyAccounts
+	legacyAccounts = legacy
+	t.Cleanup(func() { legacyAccounts = old })
+	getenv := func(k string) string { return map[string]string{"AWSENV_DIR": dir}[k] }
+
+	if p, _ := Resolve("", "", getenv); p.Accounts != filepath.Join(dir, "accounts.json") {
+		t.Errorf("no legacy file: %s", p.Accounts)
+	}
+	os.WriteFile(legacy, []byte("{}"), 0o644)
+	p, _ := Resolve("", "", getenv)
+	if p.Accounts != legacy || p.AccountsExplicit {
+		t.Errorf("legacy file not used: %+v", p)
+	}
+	os.WriteFile(filepath.Join(dir, "accounts.json"), []byte("{}"), 0o600)
+	if p, _ := Resolve("", "", getenv); p.Accounts != filepath.Join(dir, "accounts.json") {
+		t.Errorf("legacy file beat the credential directory's: %s", p.Accounts)
+	}
+}

@@ -180,15 +180,6 @@ func (c *Cached) Get(ctx context.Context) (e *cache.Entry, hit bool, err error) 
 	return &entry, false, nil
 }
 
-// Retrieve makes Cached an aws.CredentialsProvider itself.
-func (c *Cached) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	e, _, err := c.Get(ctx)
-	if err != nil {
-		return aws.Credentials{}, err
-	}
-	return FromEntry(e), nil
-}
-
 // FromEntry turns a cache entry into SDK credentials.
 func FromEntry(e *cache.Entry) aws.Credentials {
 	return aws.Credentials{

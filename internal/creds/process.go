@@ -1,17 +1,15 @@
 package creds
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsenv/awsenv/internal/proc"
 )
 
 // Process runs a credential_process command and reads its JSON, as the
@@ -31,24 +29,11 @@ func (p *Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", p.Command)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, p.Stderr
-	if len(p.Env) > 0 {
-		cmd.Env = append(os.Environ(), p.Env...)
-	}
-	// The command's own children (ykman, op, a script's pipeline) go with
-	// it when it times out: kill its whole process group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return aws.Credentials{}, fmt.Errorf("credential_process %q did not finish within %s", p.Command, timeout)
-		}
-		return aws.Credentials{}, fmt.Errorf("credential_process %q failed: %v", p.Command, err)
+	out, err := proc.Output(ctx, proc.Command{
+		Name: "credential_process", Line: p.Command, Stderr: p.Stderr, Env: p.Env, Timeout: timeout,
+	})
+	if err != nil {
+		return aws.Credentials{}, err
 	}
 	var v struct {
 		Version         int
@@ -57,7 +42,7 @@ func (p *Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		SessionToken    string
 		Expiration      *time.Time
 	}
-	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.Version != 1 || v.AccessKeyID == "" || v.SecretAccessKey == "" {
+	if err := json.Unmarshal(out, &v); err != nil || v.Version != 1 || v.AccessKeyID == "" || v.SecretAccessKey == "" {
 		return aws.Credentials{}, fmt.Errorf("credential_process %q did not print credential_process JSON (Version 1, AccessKeyId, SecretAccessKey)", p.Command)
 	}
 	c := aws.Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken, Source: "credential_process"}

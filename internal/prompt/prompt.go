@@ -4,18 +4,17 @@ package prompt
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/awsenv/awsenv/internal/proc"
 )
 
 // ValidateCode checks that code is exactly six ASCII digits, the only form
@@ -34,7 +33,8 @@ type Source struct {
 	Prompt  string // e.g. "Enter token for user alice: "
 	// Stderr receives the process's stderr (e.g. "touch your key").
 	Stderr io.Writer
-	// OpenTTY opens the controlling terminal; nil means /dev/tty.
+	// OpenTTY opens the terminal to ask on, for reading and writing; nil
+	// means the controlling terminal (/dev/tty; on Windows the console).
 	OpenTTY func() (*os.File, error)
 	// ProcessTimeout bounds the external command (default 2 minutes).
 	ProcessTimeout time.Duration
@@ -44,7 +44,7 @@ type Source struct {
 // is no terminal to ask on.
 var ErrNoTerminal = errors.New("an mfa code is needed but there is no terminal to ask on: pass --code, or set mfa_process in the accounts file or AWSENV_MFA_PROCESS")
 
-// Code returns a validated six-digit code from the first source that has one.
+// Get returns a validated six-digit code from the first source that has one.
 func (s Source) Get(ctx context.Context) (string, error) {
 	var code string
 	var err error
@@ -70,50 +70,51 @@ func (s Source) fromProcess(ctx context.Context) (string, error) {
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", s.Process)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = s.Stderr
-	// The command's own children (ykman, op, a script's pipeline) go with
-	// it when it times out: kill its whole process group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", fmt.Errorf("the mfa code command %q did not finish within %s", s.Process, timeout)
-		}
-		return "", fmt.Errorf("the mfa code command %q failed: %v", s.Process, err)
+	out, err := proc.Output(ctx, proc.Command{
+		Name: "the mfa code command", Line: s.Process, Stderr: s.Stderr, Timeout: timeout,
+	})
+	if err != nil {
+		return "", err
 	}
-	code := strings.TrimSpace(out.String())
+	code := strings.TrimSpace(string(out))
 	if ValidateCode(code) != nil {
-		return "", fmt.Errorf("the mfa code command %q did not print a 6-digit code", s.Process)
+		return "", fmt.Errorf("the mfa code command %q did not print a 6-digit code: make it print only the current code", s.Process)
 	}
 	return code, nil
 }
 
 func (s Source) fromTerminal() (string, error) {
-	open := s.OpenTTY
-	if open == nil {
-		open = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
-	}
-	tty, err := open()
+	in, out, err := s.openTerminal()
 	if err != nil {
 		return "", ErrNoTerminal
 	}
-	defer tty.Close()
-	if !term.IsTerminal(int(tty.Fd())) {
+	defer in.Close()
+	if out != in {
+		defer out.Close()
+	}
+	if !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
 		return "", ErrNoTerminal
 	}
-	if _, err := io.WriteString(tty, s.Prompt); err != nil {
+	if _, err := io.WriteString(out, s.Prompt); err != nil {
 		return "", ErrNoTerminal
 	}
-	line, err := bufio.NewReader(tty).ReadString('\n')
+	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && line == "" {
-		io.WriteString(tty, "\n")
+		io.WriteString(out, "\n")
 		return "", errors.New("no mfa code entered")
 	}
 	return strings.TrimSpace(line), nil
+}
+
+// openTerminal opens the terminal to read the code from (in) and to write
+// the prompt to (out), which may be one file.
+func (s Source) openTerminal() (in, out *os.File, err error) {
+	if s.OpenTTY == nil {
+		return openTerminal()
+	}
+	f, err := s.OpenTTY()
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f, nil
 }

@@ -131,8 +131,8 @@ func TestGetProcess(t *testing.T) {
 	}
 }
 
-// TestGetProcessTimeout: a command that hangs ends in a clear error within
-// the timeout plus the one-second wait delay for its output pipes.
+// TestGetProcessTimeout: a command that hangs ends in a clear error soon
+// after the timeout.
 func TestGetProcessTimeout(t *testing.T) {
 	s := Source{Process: "sleep 5", ProcessTimeout: 200 * time.Millisecond, OpenTTY: noTTY(t)}
 	start := time.Now()

@@ -1,5 +1,8 @@
 // Package config reads awsenv's inputs: the accounts file, the per-account
-// key files in the credential directory, and the paths where they live.
+// key files in the credential directory, the AWS CLI's ~/.aws/config and
+// ~/.aws/credentials, and the paths where they live. Every file is read
+// through fsutil.ReadText, so a FIFO, a device or a binary file is a clear
+// error, never a hang.
 package config
 
 import (
@@ -9,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 )
@@ -87,10 +89,14 @@ func (a *Accounts) Get(name string) *Account {
 // All returns the accounts in file order.
 func (a *Accounts) All() []*Account { return a.list }
 
+// maxAccountsFile caps the accounts file: a thousand accounts with roles
+// are a few hundred kilobytes.
+const maxAccountsFile = 4 << 20
+
 // LoadAccounts reads and parses the accounts file at path. A missing file
 // yields an empty set with Path "" only when optional is true.
 func LoadAccounts(path string, optional bool) (*Accounts, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := readFile("accounts file", path, maxAccountsFile, "it must be the JSON accounts file: fix --config / AWSENV_CONFIG, or the file")
 	if err != nil {
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			return &Accounts{}, nil
@@ -98,7 +104,7 @@ func LoadAccounts(path string, optional bool) (*Accounts, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("accounts file %s does not exist: create it or fix --config / AWSENV_CONFIG", path)
 		}
-		return nil, fmt.Errorf("cannot read accounts file: %w", err)
+		return nil, err
 	}
 	list, err := ParseAccounts(data)
 	if err != nil {
@@ -121,6 +127,7 @@ type accountObject struct {
 // ParseAccounts parses accounts-file JSON, keeping the order of entries.
 // Every error says where in the file the problem is.
 func ParseAccounts(data []byte) ([]*Account, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, from Windows editors
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -261,22 +268,26 @@ func (a *Account) parseRoles(raw json.RawMessage) error {
 // setARN validates an ARN prefix "arn:PARTITION:iam::ACCOUNTID:" (the
 // trailing colon may be left out) and fills the derived fields.
 func (a *Account) setARN(arn string) error {
-	bad := fmt.Errorf("account %q: %q is not an IAM ARN prefix like \"arn:aws:iam::123456789012:\"", a.Name, arn)
+	// The error is made only when needed: this runs for every account on
+	// every switch.
+	bad := func() error {
+		return fmt.Errorf("account %q: %q is not an IAM ARN prefix like \"arn:aws:iam::123456789012:\"", a.Name, arn)
+	}
 	rest, ok := strings.CutPrefix(arn, "arn:")
 	if !ok {
-		return bad
+		return bad()
 	}
 	partition, rest, ok := strings.Cut(rest, ":")
 	if !ok || !strings.HasPrefix(partition, "aws") || !isLowerWord(partition) {
-		return bad
+		return bad()
 	}
 	rest, ok = strings.CutPrefix(rest, "iam::")
 	if !ok {
-		return bad
+		return bad()
 	}
 	id := strings.TrimSuffix(rest, ":")
 	if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
-		return bad
+		return bad()
 	}
 	a.Partition = partition
 	a.AccountID = id

@@ -1,13 +1,17 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 // arnPrefixRE is the shape every parsed Account.ARNPrefix must have.
@@ -414,6 +418,54 @@ func TestLoadAccounts(t *testing.T) {
 	}
 }
 
+// TestLoadAccountsFile: the accounts file goes through the safe reader.
+func TestLoadAccountsFile(t *testing.T) {
+	tests := []fileCase{
+		{name: "BOM and CRLF", setup: writeFile("\xef\xbb\xbf{\r\n  \"a\": \"arn:aws:iam::123456789012:\"\r\n}\r\n")},
+		{name: "NUL", setup: writeFile("{\"a\": \"arn:aws:iam::123456789012:\"}\x00"),
+			want: []string{"malformed accounts file", "NUL byte", "--config / AWSENV_CONFIG"}, wantErr: fsutil.ErrBinary},
+		{name: "UTF-16", setup: writeFile("\xff\xfe{\x00}\x00"), want: []string{"malformed accounts file", "NUL byte"}, wantErr: fsutil.ErrBinary},
+		{name: "syntax error after a BOM", setup: writeFile("\xef\xbb\xbf{\n  \"a\": x\n}"), want: []string{"malformed accounts file", "line 2, column 8: invalid character 'x'"}},
+		{name: "too large", setup: writeFile("{" + strings.Repeat(" ", maxAccountsFile) + "}"),
+			want: []string{"malformed accounts file", "too large (over 4 MiB)"}, wantErr: fsutil.ErrTooLarge},
+	}
+	if runtime.GOOS != "windows" {
+		tests = append(tests,
+			fileCase{name: "fifo", setup: func(t *testing.T, path string) {
+				if err := mkfifo(path); err != nil {
+					t.Skip(err)
+				}
+			}, want: []string{"cannot read accounts file", "named pipe (FIFO), not a regular file"}, wantErr: fsutil.ErrNotRegular},
+			fileCase{name: "symlink to /dev/zero", setup: func(t *testing.T, path string) { os.Symlink("/dev/zero", path) },
+				want: []string{"cannot read accounts file", "character device"}, wantErr: fsutil.ErrNotRegular},
+		)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "accounts.json")
+			tt.setup(t, path)
+			accs, err := LoadAccounts(path, true)
+			if tt.want == nil {
+				if err != nil || accs.Get("a") == nil {
+					t.Fatalf("LoadAccounts: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range append(tt.want, path) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("error %v is not %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 // FuzzParseAccounts checks that ParseAccounts never panics and that whatever
 // it accepts is well-formed.
 func FuzzParseAccounts(f *testing.F) {
@@ -422,6 +474,7 @@ func FuzzParseAccounts(f *testing.F) {
 	f.Add([]byte(`{"a": "arn:aws:iam::123456789012:", "a": "arn:aws:iam::123456789012:"}`))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"a": {"roles": {"r": 1}}}`))
+	f.Add([]byte("\xef\xbb\xbf{\"a\": \"arn:aws:iam::123456789012:\"}\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		list, err := ParseAccounts(data)
 		if err != nil {

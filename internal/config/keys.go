@@ -71,36 +71,27 @@ func LoadKeys(dir, name string, warn func(string)) (Keys, error) {
 	return Keys{AccessKeyID: ak, SecretAccessKey: sk}, nil
 }
 
+// maxKeyFile caps a key or user file: a key is a line of at most a few
+// hundred bytes.
+const maxKeyFile = 4096
+
+const keyFileHint = "put the IAM user's key there (one line), mode 600"
+
 func readKeyFile(path string, warn func(string)) (string, error) {
-	f, err := os.Open(path)
+	data, st, err := readFile("key file", path, maxKeyFile, keyFileHint)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("missing key file %s: %s", path, keyFileHint)
+	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("missing key file %s: put the IAM user's key there (one line), mode 600", path)
-		}
-		return "", fmt.Errorf("cannot read key file %s: %v", path, errors.Unwrap(err))
+		return "", err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("cannot read key file %s: %v", path, err)
-	}
-	if st.IsDir() {
-		return "", fmt.Errorf("malformed key file %s: it is a directory", path)
-	}
-	if st.Size() > 4096 {
-		return "", fmt.Errorf("malformed key file %s: too large to be a key", path)
-	}
+	// The mode is the open file's, so it is the file that was read.
 	if warn != nil && st.Mode().Perm()&0o077 != 0 {
 		warn(fmt.Sprintf("warning: %s is accessible by others (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path))
 	}
-	buf := make([]byte, st.Size()+1)
-	n, err := f.Read(buf)
-	if err != nil && n == 0 && st.Size() > 0 {
-		return "", fmt.Errorf("cannot read key file %s: %v", path, err)
-	}
-	v := strings.TrimSpace(string(buf[:n]))
+	v := strings.TrimSpace(string(data))
 	if v == "" {
-		return "", fmt.Errorf("malformed key file %s: it is empty", path)
+		return "", fmt.Errorf("malformed key file %s: it is empty: %s", path, keyFileHint)
 	}
 	return v, nil
 }
@@ -134,16 +125,17 @@ func validSecret(s string) bool {
 // NAME.user when present, else the login name from the environment.
 func LoadUser(dir, name string, getenv func(string) string) (string, error) {
 	path := filepath.Join(dir, name+".user")
-	data, err := os.ReadFile(path)
+	const hint = "write the IAM user name there, on one line"
+	data, _, err := readFile("user file", path, maxKeyFile, hint)
 	if err == nil {
 		u := strings.TrimSpace(string(data))
-		if u == "" || strings.ContainsAny(u, " \t\r\n/") || len(u) > 64 {
-			return "", fmt.Errorf("malformed user file %s: expected one IAM user name", path)
+		if !validUserName(u) {
+			return "", fmt.Errorf("malformed user file %s: expected one IAM user name (one line, no spaces or /, at most 64 characters): %s", path, hint)
 		}
 		return u, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("cannot read user file %s: %v", path, errors.Unwrap(err))
+		return "", err
 	}
 	for _, v := range []string{"USER", "LOGNAME"} {
 		if u := getenv(v); u != "" {
@@ -151,6 +143,22 @@ func LoadUser(dir, name string, getenv func(string) string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no IAM user name for account %q: write it to %s or set USER", name, path)
+}
+
+// validUserName accepts what the old helpers put in NAME.user: an IAM
+// user name on one line. It is more lenient than IAM ([\w+=,.@-]{1,64})
+// only in allowing other printable characters, never space, control
+// characters or a slash (the name becomes part of an MFA device ARN).
+func validUserName(u string) bool {
+	if u == "" || len(u) > 64 {
+		return false
+	}
+	for i := 0; i < len(u); i++ {
+		if c := u[i]; c <= ' ' || c == 0x7f || c == '/' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseDuration accepts a Go duration ("8h", "90m", "1h30m") or a whole

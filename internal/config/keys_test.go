@@ -1,11 +1,15 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 const (
@@ -357,5 +361,97 @@ func TestParseDurationZero(t *testing.T) {
 		if d, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q) = %v, want an error", in, d)
 		}
+	}
+}
+
+// TestKeyAndUserFiles: key and user files go through the safe reader.
+func TestKeyAndUserFiles(t *testing.T) {
+	special := []fileCase{
+		{name: "NUL", setup: writeFile(testAccessKey + "\x00"), want: []string{"malformed", "NUL byte"}, wantErr: fsutil.ErrBinary},
+		{name: "BOM", setup: writeFile("\xef\xbb\xbf" + testAccessKey + "\r\n")},
+	}
+	if runtime.GOOS != "windows" {
+		special = append(special,
+			fileCase{name: "fifo", setup: func(t *testing.T, path string) {
+				if err := mkfifo(path); err != nil {
+					t.Skip(err)
+				}
+			}, want: []string{"cannot read", "named pipe"}, wantErr: fsutil.ErrNotRegular},
+			fileCase{name: "symlink to /dev/zero", setup: func(t *testing.T, path string) { os.Symlink("/dev/zero", path) },
+				want: []string{"cannot read", "character device"}, wantErr: fsutil.ErrNotRegular},
+		)
+	}
+	check := func(t *testing.T, tt fileCase, path string, err error) {
+		t.Helper()
+		if tt.want == nil {
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, w := range append(tt.want, path) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q does not contain %q", err, w)
+			}
+		}
+		if !errors.Is(err, tt.wantErr) {
+			t.Errorf("error %v is not %v", err, tt.wantErr)
+		}
+		if strings.Contains(err.Error(), testAccessKey[:8]) {
+			t.Errorf("error %q holds key material", err)
+		}
+	}
+	for _, tt := range special {
+		t.Run("key file "+tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ak, sk := KeyFiles(dir, "work")
+			tt.setup(t, ak)
+			writeMode(t, sk, testSecretKey, 0o600)
+			_, err := LoadKeys(dir, "work", nil)
+			check(t, tt, ak, err)
+		})
+		t.Run("user file "+tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "work.user")
+			tt.setup(t, path)
+			u, err := LoadUser(dir, "work", func(string) string { return "bob" })
+			check(t, tt, path, err)
+			if err == nil && u != testAccessKey {
+				t.Errorf("user %q", u)
+			}
+		})
+	}
+	for _, content := range []string{"alice\r\nbob", "alice\rbob", "ali\x01ce", "alice\x7f", "a\tb"} {
+		dir := t.TempDir()
+		writeMode(t, filepath.Join(dir, "work.user"), content, 0o600)
+		if u, err := LoadUser(dir, "work", nil); err == nil || !strings.Contains(err.Error(), "malformed user file") {
+			t.Errorf("user file %q: %q, %v", content, u, err)
+		}
+	}
+}
+
+// TestKeyFileModeOfTarget: the mode checked is the file read, so a
+// private symlink to a readable key still warns.
+func TestKeyFileModeOfTarget(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no modes")
+	}
+	dir := t.TempDir()
+	ak, sk := KeyFiles(dir, "work")
+	target := filepath.Join(t.TempDir(), "real.access_key")
+	writeMode(t, target, testAccessKey, 0o644)
+	if err := os.Symlink(target, ak); err != nil {
+		t.Skip(err)
+	}
+	writeMode(t, sk, testSecretKey, 0o600)
+	var warnings []string
+	if _, err := LoadKeys(dir, "work", func(s string) { warnings = append(warnings, s) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "mode 0644") {
+		t.Errorf("warnings %q", warnings)
 	}
 }

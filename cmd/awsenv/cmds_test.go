@@ -1,3 +1,7 @@
+// The end-to-end scripts drive real Unix shells, FIFOs and process groups.
+
+//go:build unix
+
 package main
 
 import (
@@ -75,7 +79,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	// more than an hour; ! cachevalid: there is no usable entry.
 	"cachevalid": func(ts *testscript.TestScript, neg bool, args []string) {
 		store := &cache.Store{Dir: ts.Getenv("CACHE")}
-		e := store.Get(cache.Key(args[0]))
+		e := store.Get(cache.AccountSession(args[0]))
 		ok := e != nil && e.Valid(time.Now(), time.Hour)
 		if ok == neg {
 			ts.Fatalf("cache entry for %s: valid=%v, entry=%v", args[0], ok, e != nil)

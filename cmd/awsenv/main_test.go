@@ -1,3 +1,7 @@
+// The end-to-end scripts drive real Unix shells, FIFOs and process groups.
+
+//go:build unix
+
 package main
 
 import (
@@ -5,15 +9,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/awsenv/awsenv/internal/cli"
+	"github.com/awsenv/awsenv/internal/sandbox"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"awsenv": func() { os.Exit(cli.Main(os.Args, cli.StdIO())) },
+		"awsenv-sandbox": func() {
+			os.Exit(sandbox.Main(os.Args, &sandbox.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+				Getenv: os.Getenv, Environ: os.Environ, Now: time.Now}))
+		},
 	})
 }
 

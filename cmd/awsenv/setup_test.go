@@ -1,3 +1,7 @@
+// The end-to-end scripts drive real Unix shells, FIFOs and process groups.
+
+//go:build unix
+
 package main
 
 import (

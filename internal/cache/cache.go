@@ -88,11 +88,12 @@ type Store struct {
 // KEY.lock) well under the 255-byte limit of file systems.
 const maxKeyLen = 180
 
-// Key names an entry: the account, then optional qualifiers such as
-// "role", ROLE. A key that would be too long for a file name keeps the
-// account part and replaces the rest by its SHA-256. Parts are escaped so that no part can leave the directory
-// and none can hold the separator: keys of one account share its prefix.
-func Key(parts ...string) string {
+// fileName joins the parts of a key into a file name stem: the owner, then
+// qualifiers such as "role", ROLE. A name that would be too long for a file
+// system keeps the owner part and replaces the rest by its SHA-256. Parts are
+// escaped so that no part can leave the directory and none can hold the
+// separator: the entries of one owner share its prefix.
+func fileName(parts ...string) string {
 	var b strings.Builder
 	for i, p := range parts {
 		if i > 0 {
@@ -116,10 +117,10 @@ func Key(parts ...string) string {
 	for _, p := range parts[1:] {
 		fmt.Fprintf(h, "%d:%s", len(p), p)
 	}
-	return Key(parts[0]) + string(keySep) + "#" + hex.EncodeToString(h.Sum(nil))
+	return fileName(parts[0]) + string(keySep) + "#" + hex.EncodeToString(h.Sum(nil))
 }
 
-func (s *Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
+func (s *Store) path(key Key) string { return filepath.Join(s.Dir, key.String()+".json") }
 
 func (s *Store) warn(msg string) {
 	if s.Warn != nil {
@@ -129,7 +130,7 @@ func (s *Store) warn(msg string) {
 
 // Get returns the entry for key, or nil when there is none. An unreadable or
 // corrupt entry is a miss, reported through Warn; it is never returned.
-func (s *Store) Get(key string) *Entry {
+func (s *Store) Get(key Key) *Entry {
 	p := s.path(key)
 	data, err := readOwnFile(p)
 	if err != nil {
@@ -151,7 +152,7 @@ func (s *Store) Get(key string) *Entry {
 }
 
 // Put writes the entry for key atomically, creating the directory 0700.
-func (s *Store) Put(key string, e *Entry) error {
+func (s *Store) Put(key Key, e *Entry) error {
 	e.Version = Version
 	if err := e.check(); err != nil {
 		return fmt.Errorf("refusing to cache an entry: %w", err)
@@ -171,7 +172,7 @@ func (s *Store) Put(key string, e *Entry) error {
 }
 
 // Delete removes the entry for key; a missing entry is not an error.
-func (s *Store) Delete(key string) (bool, error) {
+func (s *Store) Delete(key Key) (bool, error) {
 	err := os.Remove(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -183,32 +184,39 @@ func (s *Store) Delete(key string) (bool, error) {
 	return true, nil
 }
 
-// Keys lists the keys that have an entry file, sorted.
-func (s *Store) Keys() []string {
+// Keys lists the keys that have an entry file, sorted by file name. Files
+// whose names no Key makes (left by another version) are not listed.
+func (s *Store) Keys() []Key {
 	ents, err := os.ReadDir(s.Dir)
 	if err != nil {
 		return nil
 	}
-	var keys []string
+	var names []string
 	for _, de := range ents {
 		n := de.Name()
 		if strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
-			keys = append(keys, strings.TrimSuffix(n, ".json"))
+			names = append(names, strings.TrimSuffix(n, ".json"))
 		}
 	}
-	sort.Strings(keys)
+	sort.Strings(names)
+	var keys []Key
+	for _, n := range names {
+		if k, ok := ParseKey(n); ok {
+			keys = append(keys, k)
+		}
+	}
 	return keys
 }
 
 // Lock takes the writer lock of an entry, waiting until ctx ends; waiting is
 // called if another process holds it.
-func (s *Store) Lock(ctx context.Context, key string, waiting func()) (func(), error) {
+func (s *Store) Lock(ctx context.Context, key Key, waiting func()) (func(), error) {
 	if err := s.ensureDir(); err != nil {
 		return nil, err
 	}
-	unlock, err := fsutil.Lock(ctx, filepath.Join(s.Dir, key+".lock"), waiting)
+	unlock, err := fsutil.Lock(ctx, filepath.Join(s.Dir, key.String()+".lock"), waiting)
 	if errors.Is(err, fsutil.ErrLockTimeout) {
-		return nil, fmt.Errorf("another awsenv has held the cache lock for %q too long: finish or stop it and try again", key)
+		return nil, fmt.Errorf("another awsenv has held the cache lock for %q too long: finish or stop it and try again", key.String())
 	}
 	return unlock, err
 }
@@ -222,10 +230,3 @@ func (s *Store) ensureDir() error {
 
 // keySep separates the parts of a key; Key escapes it inside parts.
 const keySep = ','
-
-// Belongs reports whether key is the entry named by parts or one qualified
-// by them: Belongs(k, "work") for every entry of account work.
-func Belongs(key string, parts ...string) bool {
-	p := Key(parts...)
-	return key == p || strings.HasPrefix(key, p+string(keySep))
-}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -98,18 +97,18 @@ func sameEntry(a, b *Entry) bool {
 func TestPutGet(t *testing.T) {
 	s, w := newStore(t)
 	s.Dir = filepath.Join(s.Dir, "nested", "deeper")
-	if e := s.Get("work"); e != nil {
+	if e := s.Get(stem("work")); e != nil {
 		t.Fatalf("Get before Put = %+v", e)
 	}
 	in := newEntry(testExp)
 	in.Kind, in.Role, in.ARN = "role", "admin", "arn:aws:sts::123456789012:assumed-role/admin/alice"
-	if err := s.Put("work", in); err != nil {
+	if err := s.Put(stem("work"), in); err != nil {
 		t.Fatal(err)
 	}
 	if in.Version != Version {
 		t.Errorf("Put left Version %d, want %d", in.Version, Version)
 	}
-	got := s.Get("work")
+	got := s.Get(stem("work"))
 	if got == nil {
 		t.Fatal("Get after Put = nil")
 	}
@@ -129,10 +128,10 @@ func TestPutGet(t *testing.T) {
 	// Replacing keeps one file and returns the new content.
 	in2 := newEntry(testExp.Add(time.Hour))
 	in2.Credentials.SessionToken = "second-token"
-	if err := s.Put("work", in2); err != nil {
+	if err := s.Put(stem("work"), in2); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Get("work"); got == nil || got.Credentials.SessionToken != "second-token" || !got.Credentials.Expiration.Equal(in2.Credentials.Expiration) {
+	if got := s.Get(stem("work")); got == nil || got.Credentials.SessionToken != "second-token" || !got.Credentials.Expiration.Equal(in2.Credentials.Expiration) {
 		t.Errorf("after replace: %+v", got)
 	}
 	if names := dirNames(t, s.Dir); !reflect.DeepEqual(names, []string{"work.json"}) {
@@ -158,7 +157,7 @@ func TestPutRefusesIncomplete(t *testing.T) {
 			s, _ := newStore(t)
 			e := newEntry(testExp)
 			tt.edit(e)
-			err := s.Put("work", e)
+			err := s.Put(stem("work"), e)
 			if err == nil || !strings.Contains(err.Error(), "refusing to cache") {
 				t.Fatalf("Put = %v, want a refusal", err)
 			}
@@ -186,11 +185,11 @@ func TestDirTightened(t *testing.T) {
 			}
 			switch op {
 			case "Put":
-				if err := s.Put("work", newEntry(testExp)); err != nil {
+				if err := s.Put(stem("work"), newEntry(testExp)); err != nil {
 					t.Fatal(err)
 				}
 			case "Lock":
-				unlock, err := s.Lock(context.Background(), "work", nil)
+				unlock, err := s.Lock(context.Background(), stem("work"), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -246,7 +245,7 @@ func TestGetCorrupt(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if e := s.Get("work"); e != nil {
+			if e := s.Get(stem("work")); e != nil {
 				t.Fatalf("Get returned a corrupt entry: %+v", *e)
 			}
 			msgs := w.take()
@@ -260,10 +259,10 @@ func TestGetCorrupt(t *testing.T) {
 				t.Errorf("warning %q holds a secret or a newline", msgs[0])
 			}
 			// The next Put replaces the corrupt entry.
-			if err := s.Put("work", newEntry(testExp)); err != nil {
+			if err := s.Put(stem("work"), newEntry(testExp)); err != nil {
 				t.Fatal(err)
 			}
-			if e := s.Get("work"); e == nil || e.Credentials.SessionToken != testToken {
+			if e := s.Get(stem("work")); e == nil || e.Credentials.SessionToken != testToken {
 				t.Errorf("after Put: %+v", e)
 			}
 			if msgs := w.take(); len(msgs) != 0 {
@@ -296,18 +295,14 @@ func TestGetNotARegularFile(t *testing.T) {
 		}},
 		{"symlink to a good entry", func(t *testing.T, _ *Store, path string) {
 			other := &Store{Dir: filepath.Join(t.TempDir(), "elsewhere")}
-			if err := other.Put("work", newEntry(testExp)); err != nil {
+			if err := other.Put(stem("work"), newEntry(testExp)); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Symlink(filepath.Join(other.Dir, "work.json"), path); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"fifo", func(t *testing.T, _ *Store, path string) {
-			if err := syscall.Mkfifo(path, 0o600); err != nil {
-				t.Skipf("cannot make a FIFO here: %v", err)
-			}
-		}},
+		{"fifo", makeFIFO},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,7 +313,7 @@ func TestGetNotARegularFile(t *testing.T) {
 			path := filepath.Join(s.Dir, "work.json")
 			tt.make(t, s, path)
 			done := make(chan *Entry, 1)
-			go func() { done <- s.Get("work") }()
+			go func() { done <- s.Get(stem("work")) }()
 			select {
 			case e := <-done:
 				if e != nil {
@@ -389,8 +384,8 @@ func TestKeyEscaping(t *testing.T) {
 		{[]string{"work", ".", ".."}, "work,%2E,%2E."},
 	}
 	for _, tt := range tests {
-		if got := Key(tt.parts...); got != tt.want {
-			t.Errorf("Key(%q) = %q, want %q", tt.parts, got, tt.want)
+		if got := fileName(tt.parts...); got != tt.want {
+			t.Errorf("fileName(%q) = %q, want %q", tt.parts, got, tt.want)
 		}
 	}
 }
@@ -403,10 +398,10 @@ var keyRE = regexp.MustCompile(`^[A-Za-z0-9_@+.%,-]*(,#[0-9a-f]{64})?$`)
 func checkKeyShape(t *testing.T, parts []string, k string) {
 	t.Helper()
 	if strings.ContainsRune(k, '/') || strings.HasPrefix(k, ".") || !keyRE.MatchString(k) {
-		t.Fatalf("Key(%q) = %q: unsafe as a file name", parts, k)
+		t.Fatalf("fileName(%q) = %q: unsafe as a file name", parts, k)
 	}
 	if filepath.Base(k+".json") != k+".json" || filepath.Clean(k+".json") != k+".json" {
-		t.Fatalf("Key(%q) = %q is not a plain file name", parts, k)
+		t.Fatalf("fileName(%q) = %q is not a plain file name", parts, k)
 	}
 }
 
@@ -426,12 +421,12 @@ var keyInputs = [][]string{
 func TestKeyDistinctAndSafe(t *testing.T) {
 	seen := map[string][]string{}
 	for _, parts := range keyInputs {
-		k := Key(parts...)
+		k := fileName(parts...)
 		if len(k) > 0 {
 			checkKeyShape(t, parts, k)
 		}
 		if prev, dup := seen[k]; dup {
-			t.Errorf("Key(%q) = Key(%q) = %q", parts, prev, k)
+			t.Errorf("fileName(%q) = fileName(%q) = %q", parts, prev, k)
 		}
 		seen[k] = parts
 	}
@@ -441,8 +436,8 @@ func TestKeyDistinctAndSafe(t *testing.T) {
 // entries keep their plain file names (work.json).
 func TestKeyValidAccountNames(t *testing.T) {
 	for _, name := range []string{"work", "Work-2", "a.b", "a_b", "dev@corp", "x+y", strings.Repeat("n", 64)} {
-		if got := Key(name); got != name {
-			t.Errorf("Key(%q) = %q", name, got)
+		if got := fileName(name); got != name {
+			t.Errorf("fileName(%q) = %q", name, got)
 		}
 	}
 }
@@ -451,31 +446,31 @@ func TestKeyValidAccountNames(t *testing.T) {
 func TestKeyLong(t *testing.T) {
 	long1 := "arn:aws:iam::123456789012:role/" + strings.Repeat("p/", 100) + "Admin"
 	long2 := "arn:aws:iam::123456789012:role/" + strings.Repeat("p/", 100) + "Audit"
-	k1 := Key("work", "role", long1, "alice")
-	k2 := Key("work", "role", long2, "alice")
-	k3 := Key("work", "role", long1, "bob")
+	k1 := fileName("work", "role", long1, "alice")
+	k2 := fileName("work", "role", long2, "alice")
+	k3 := fileName("work", "role", long1, "bob")
 	for _, k := range []string{k1, k2, k3} {
 		checkKeyShape(t, nil, k)
 		// KEY.json, KEY.lock and .KEY.json.tmpNNNNNNNNNN must fit in 255 bytes.
 		if len(k)+len(".json.tmp")+1+20 > 255 {
 			t.Errorf("key %q is too long for a file name (%d bytes)", k, len(k))
 		}
-		if !Belongs(k, "work") {
-			t.Errorf("Belongs(%q, work) = false", k)
+		if pk, ok := ParseKey(k); !ok || pk.Name != "work" || pk.Scope != ScopeAccount {
+			t.Errorf("ParseKey(%q) = %+v, %v: want account work", k, pk, ok)
 		}
 	}
 	if k1 == k2 || k1 == k3 || k2 == k3 {
 		t.Errorf("long keys collide: %q %q %q", k1, k2, k3)
 	}
-	if Key("work", "role", long1, "alice") != k1 {
+	if fileName("work", "role", long1, "alice") != k1 {
 		t.Error("Key is not deterministic")
 	}
 	// A long key must work as a file name.
 	s, w := newStore(t)
-	if err := s.Put(k1, newEntry(testExp)); err != nil {
+	if err := s.Put(stem(k1), newEntry(testExp)); err != nil {
 		t.Fatal(err)
 	}
-	if s.Get(k1) == nil || s.Get(k2) != nil {
+	if s.Get(stem(k1)) == nil || s.Get(stem(k2)) != nil {
 		t.Error("long keys do not address their own entries")
 	}
 	if m := w.take(); len(m) != 0 {
@@ -483,7 +478,7 @@ func TestKeyLong(t *testing.T) {
 	}
 }
 
-func FuzzKey(f *testing.F) {
+func FuzzFileName(f *testing.F) {
 	f.Add("work", "role", "work", "role")
 	f.Add("a,b", "c", "a", "b,c")
 	f.Add("..", "/", "%2E.", "%2F")
@@ -491,56 +486,16 @@ func FuzzKey(f *testing.F) {
 	f.Add(".a", "-b", "%2Ea", "%2Db")
 	f.Add("work", strings.Repeat("x", 200), "work", strings.Repeat("x", 199))
 	f.Fuzz(func(t *testing.T, a, b, c, d string) {
-		k1, k2 := Key(a, b), Key(c, d)
+		k1, k2 := fileName(a, b), fileName(c, d)
 		checkKeyShape(t, []string{a, b}, k1)
 		checkKeyShape(t, []string{c, d}, k2)
 		if (a != c || b != d) && k1 == k2 {
-			t.Fatalf("Key(%q, %q) = Key(%q, %q) = %q", a, b, c, d, k1)
+			t.Fatalf("fileName(%q, %q) = fileName(%q, %q) = %q", a, b, c, d, k1)
 		}
-		if (a != c) == (Key(a) == Key(c)) {
-			t.Fatalf("Key(%q) = %q, Key(%q) = %q", a, Key(a), c, Key(c))
-		}
-		if !Belongs(k1, a) || !Belongs(Key(a), a) || !Belongs(k1, a, b) {
-			t.Fatalf("Belongs(%q, %q) = false", k1, a)
-		}
-		if Belongs(k2, a) != (a == c) {
-			t.Fatalf("Belongs(Key(%q, %q), %q) = %v", c, d, a, Belongs(k2, a))
+		if (a != c) == (fileName(a) == fileName(c)) {
+			t.Fatalf("fileName(%q) = %q, fileName(%q) = %q", a, fileName(a), c, fileName(c))
 		}
 	})
-}
-
-func TestBelongs(t *testing.T) {
-	tests := []struct {
-		key   string
-		parts []string
-		want  bool
-	}{
-		{Key("work"), []string{"work"}, true},
-		{Key("work", "role", "admin"), []string{"work"}, true},
-		{Key("work", ""), []string{"work"}, true},
-		{Key("workshop"), []string{"work"}, false},
-		{Key("work-2"), []string{"work"}, false},
-		{Key("work-2", "role", "x"), []string{"work"}, false},
-		{Key("work,x"), []string{"work"}, false},
-		{Key("wor"), []string{"work"}, false},
-		{Key("work"), []string{"Work"}, false},
-		{Key("work", "role", "admin"), []string{"role"}, false},
-		{Key("a/b", "role"), []string{"a/b"}, true},
-		{Key("a/b", "role"), []string{"a"}, false},
-		// Several parts: the entry itself and the ones qualified by it.
-		{Key("work", "role", "admin"), []string{"work", "role"}, true},
-		{Key("work", "role", "admin", "alice"), []string{"work", "role", "admin"}, true},
-		{Key("work", "role", "admin"), []string{"work", "role", "admin"}, true},
-		{Key("work", "role"), []string{"work", "role", "admin"}, false},
-		{Key("work", "roles", "x"), []string{"work", "role"}, false},
-		{Key("work", "role", "administrator"), []string{"work", "role", "admin"}, false},
-		{Key("work", "role,admin"), []string{"work", "role"}, false},
-	}
-	for _, tt := range tests {
-		if got := Belongs(tt.key, tt.parts...); got != tt.want {
-			t.Errorf("Belongs(%q, %q) = %v, want %v", tt.key, tt.parts, got, tt.want)
-		}
-	}
 }
 
 func TestDeleteAndKeys(t *testing.T) {
@@ -548,12 +503,12 @@ func TestDeleteAndKeys(t *testing.T) {
 	if keys := s.Keys(); keys != nil {
 		t.Errorf("Keys of a missing directory = %q", keys)
 	}
-	for _, k := range []string{"b", "a", Key("a", "role", "x"), Key("a/b")} {
-		if err := s.Put(k, newEntry(testExp)); err != nil {
+	for _, k := range []string{"b", "a", fileName("a", "role", "x", "s"), fileName("a/b")} {
+		if err := s.Put(stem(k), newEntry(testExp)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	unlock, err := s.Lock(context.Background(), "a", nil)
+	unlock, err := s.Lock(context.Background(), stem("a"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,32 +519,32 @@ func TestDeleteAndKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"a", "a%2Fb", "a,role,x", "b"}
+	want := []string{"a", "a%2Fb", "a,role,x,s", "b"}
 	sort.Strings(want)
-	if got := s.Keys(); !reflect.DeepEqual(got, want) {
+	if got := stems(s.Keys()); !reflect.DeepEqual(got, want) {
 		t.Errorf("Keys = %q, want %q", got, want)
 	}
 
-	ok, err := s.Delete("a")
+	ok, err := s.Delete(stem("a"))
 	if !ok || err != nil {
 		t.Fatalf("Delete(a) = %v, %v", ok, err)
 	}
-	if s.Get("a") != nil {
+	if s.Get(stem("a")) != nil {
 		t.Error("entry a still there")
 	}
-	if s.Get(Key("a", "role", "x")) == nil {
+	if s.Get(stem(fileName("a", "role", "x", "s"))) == nil {
 		t.Error("Delete(a) removed a's role entry too")
 	}
-	ok, err = s.Delete("a")
+	ok, err = s.Delete(stem("a"))
 	if ok || err != nil {
 		t.Errorf("second Delete(a) = %v, %v; want false, nil", ok, err)
 	}
-	ok, err = s.Delete("never")
+	ok, err = s.Delete(stem("never"))
 	if ok || err != nil {
 		t.Errorf("Delete(never) = %v, %v; want false, nil", ok, err)
 	}
-	want = []string{"a%2Fb", "a,role,x", "b"}
-	if got := s.Keys(); !reflect.DeepEqual(got, want) {
+	want = []string{"a%2Fb", "a,role,x,s", "b"}
+	if got := stems(s.Keys()); !reflect.DeepEqual(got, want) {
 		t.Errorf("Keys after Delete = %q, want %q", got, want)
 	}
 
@@ -597,7 +552,7 @@ func TestDeleteAndKeys(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(s.Dir, "stuck.json", "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.Delete("stuck"); ok || err == nil {
+	if ok, err := s.Delete(stem("stuck")); ok || err == nil {
 		t.Errorf("Delete(stuck) = %v, %v; want an error", ok, err)
 	}
 	if m := w.take(); len(m) != 0 {
@@ -610,7 +565,7 @@ func TestDeleteAndKeys(t *testing.T) {
 // open file description, and each Lock opens the file anew.
 func TestLockExcludes(t *testing.T) {
 	s, _ := newStore(t)
-	unlock1, err := s.Lock(context.Background(), "work", func() { t.Error("waiting called for a free lock") })
+	unlock1, err := s.Lock(context.Background(), stem("work"), func() { t.Error("waiting called for a free lock") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,7 +574,7 @@ func TestLockExcludes(t *testing.T) {
 	}
 
 	// Another key is independent.
-	unlockOther, err := s.Lock(context.Background(), "other", func() { t.Error("waiting called for another key") })
+	unlockOther, err := s.Lock(context.Background(), stem("other"), func() { t.Error("waiting called for another key") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -629,7 +584,7 @@ func TestLockExcludes(t *testing.T) {
 	waits := 0
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	start := time.Now()
-	_, err = s.Lock(ctx, "work", func() { waits++ })
+	_, err = s.Lock(ctx, stem("work"), func() { waits++ })
 	cancel()
 	if err == nil {
 		t.Fatal("second Lock succeeded while the first was held")
@@ -650,7 +605,7 @@ func TestLockExcludes(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		unlock2, err := s.Lock(ctx, "work", nil)
+		unlock2, err := s.Lock(ctx, stem("work"), nil)
 		if err != nil {
 			errc <- err
 			return
@@ -685,7 +640,7 @@ func TestLockExcludes(t *testing.T) {
 func TestConcurrentWriters(t *testing.T) {
 	s, w := newStore(t)
 	const n = 16
-	key := Key("work", "role", "admin")
+	key := fileName("work", "role", "admin", "alice")
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
@@ -694,14 +649,14 @@ func TestConcurrentWriters(t *testing.T) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			unlock, err := s.Lock(ctx, key, nil)
+			unlock, err := s.Lock(ctx, stem(key), nil)
 			if err != nil {
 				errs <- err
 				return
 			}
 			defer unlock()
 			count := 0
-			if e := s.Get(key); e != nil {
+			if e := s.Get(stem(key)); e != nil {
 				if _, err := fmt.Sscanf(e.Credentials.SessionToken, "token-%d", &count); err != nil {
 					errs <- fmt.Errorf("writer %d read %q: %v", i, e.Credentials.SessionToken, err)
 					return
@@ -710,11 +665,11 @@ func TestConcurrentWriters(t *testing.T) {
 			e := newEntry(testExp)
 			e.Credentials.SessionToken = fmt.Sprintf("token-%d", count+1)
 			e.Role = fmt.Sprint(i)
-			if err := s.Put(key, e); err != nil {
+			if err := s.Put(stem(key), e); err != nil {
 				errs <- err
 				return
 			}
-			if got := s.Get(key); got == nil || got.Credentials.SessionToken != e.Credentials.SessionToken {
+			if got := s.Get(stem(key)); got == nil || got.Credentials.SessionToken != e.Credentials.SessionToken {
 				errs <- fmt.Errorf("writer %d did not read back its own entry: %+v", i, got)
 			}
 		}()
@@ -724,7 +679,7 @@ func TestConcurrentWriters(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	e := s.Get(key)
+	e := s.Get(stem(key))
 	if e == nil {
 		t.Fatal("no entry after the writers")
 	}
@@ -743,11 +698,28 @@ func TestConcurrentWriters(t *testing.T) {
 
 func TestKeyHashedNoCollision(t *testing.T) {
 	L := strings.Repeat("r", 200)
-	if Key("work", "role", L+"\x00x") == Key("work", "role\x00"+L, "x") {
+	if fileName("work", "role", L+"\x00x") == fileName("work", "role\x00"+L, "x") {
 		t.Error("parts joined ambiguously before hashing")
 	}
-	h := Key("work", L)
-	if !strings.Contains(h, ",#") || Key("work", strings.TrimPrefix(h, "work,")) == h {
+	h := fileName("work", L)
+	if !strings.Contains(h, ",#") || fileName("work", strings.TrimPrefix(h, "work,")) == h {
 		t.Errorf("hashed key %q can be made by a plain key", h)
 	}
+}
+
+// stem is the key whose file name is s, for tests written in file names.
+func stem(s string) Key {
+	k, ok := ParseKey(s)
+	if !ok {
+		panic("no key has the file name " + s)
+	}
+	return k
+}
+
+func stems(keys []Key) []string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, k.String())
+	}
+	return out
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // version is set with -ldflags "-X github.com/awsenv/awsenv/internal/cli.version=v1.2.3".
@@ -42,12 +44,11 @@ const (
 	exitUsage = 2
 )
 
-// usageError is a mistake in the command line itself.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+// usagef is a mistake in the command line itself; only flag and argument
+// parsing returns it.
+func usagef(format string, a ...any) error {
+	return xerr.New(xerr.Usage, fmt.Errorf(format, a...), "")
+}
 
 // exitStatus passes a child's exit status through (exec).
 type exitStatus int
@@ -60,10 +61,10 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 // anything but temporary files, and the commands that run in every prompt
 // don't pay for a signal-handling goroutine.
 func Main(args []string, io *IO) int {
-	return run(context.Background(), args, io)
+	return runMain(context.Background(), args, io)
 }
 
-func run(ctx context.Context, args []string, io *IO) int {
+func runMain(ctx context.Context, args []string, io *IO) int {
 	app := newApp(io)
 	args, err := reorderArgs(app, args)
 	if err == nil {
@@ -77,8 +78,7 @@ func run(ctx context.Context, args []string, io *IO) int {
 		return int(st)
 	}
 	fmt.Fprintf(io.Err, "awsenv: %s\n", oneLine(err.Error()))
-	var ue usageError
-	if errors.As(err, &ue) {
+	if xerr.KindOf(err) == xerr.Usage {
 		return exitUsage
 	}
 	return exitError
@@ -178,7 +178,7 @@ func reorderArgs(app *cli.App, args []string) ([]string, error) {
 			cmd = c
 		}
 	}
-	if cmd == nil {
+	if cmd == nil || cmd.SkipFlagParsing {
 		return args, nil
 	}
 	takesValue := map[string]bool{}

@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/awsenv/awsenv/internal/config"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -64,28 +62,4 @@ func FuzzReorderArgs(f *testing.F) {
 			t.Fatalf("%q -> %q", args, out)
 		}
 	})
-}
-
-// The exported region: the account's, else the caller's, else the
-// partition's default.
-func TestRegion(t *testing.T) {
-	env := map[string]string{}
-	s := &session{io: &IO{Getenv: func(k string) string { return env[k] }}}
-	for _, tt := range []struct {
-		acc  config.Account
-		env  map[string]string
-		want string
-	}{
-		{config.Account{Region: "eu-west-1", Partition: "aws"}, map[string]string{"AWS_REGION": "x-y-1"}, "eu-west-1"},
-		{config.Account{Partition: "aws"}, map[string]string{"AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"},
-		{config.Account{Partition: "aws"}, nil, "us-east-1"},
-		{config.Account{Partition: "aws-us-gov"}, nil, "us-gov-west-1"},
-		{config.Account{Partition: "aws-cn"}, nil, "cn-north-1"},
-		{config.Account{Partition: "aws-cn"}, map[string]string{"AWS_REGION": "cn-northwest-1"}, "cn-northwest-1"},
-	} {
-		env = tt.env
-		if got := s.region(&tt.acc); got != tt.want {
-			t.Errorf("%+v with %v: %s, want %s", tt.acc, tt.env, got, tt.want)
-		}
-	}
 }

@@ -6,16 +6,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
-	"github.com/awsenv/awsenv/internal/creds"
-	"github.com/awsenv/awsenv/internal/exports"
-	"github.com/awsenv/awsenv/internal/prompt"
-	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
+
+// consoleOptions are console's command line.
+type consoleOptions struct {
+	common
+	Name        string
+	Destination string
+	Issuer      string
+	Format      string // "link" or "json"
+	Request     resolve.Request
+}
 
 func consoleCommand(io *IO) *cli.Command {
 	return &cli.Command{
@@ -26,208 +32,115 @@ func consoleCommand(io *IO) *cli.Command {
 			"session may last up to 12h; without, signs in as a federated user from GetFederationToken\n" +
 			"with the IAM user's own permissions. MFA sessions and chained roles are never sent to the\n" +
 			"sign-in endpoint: it refuses them. Endpoint: $AWSENV_SIGNIN_URL, else the partition's.\n" +
+			"--format json prints the credentials with the link as console_access, like generate_keys.py.\n" +
 			"Example:  awsenv console work --role admin --open",
 		Flags: []cli.Flag{
-			roleFlag,
+			&cli.StringFlag{Name: "role", Aliases: []string{"r"}, Usage: "a role: a name from the account's roles, a role name in the account, or a role ARN"},
 			&cli.StringFlag{Name: "destination", Usage: "console page to land on (default: the console home of the account's region)"},
 			&cli.StringFlag{Name: "duration", Aliases: []string{"d"}, Value: "1h", Usage: "console session length, 15m to 12h"},
 			&cli.StringFlag{Name: "issuer", Value: "awsenv", Usage: "issuer shown by the console (where to go when the session ends)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "link", Usage: "link (the sign-in link alone) or json (access_key, secret_key, session_token, expiration, console_access)"},
 			&cli.BoolFlag{Name: "open", Usage: "open the link in the default browser instead of printing it"},
-			sessionNameFlag, externalIDFlag, codeFlag, noMFAFlag, tmoFlag, dirFlag, cfgFlag,
+			&cli.StringFlag{Name: "session-name", Usage: "role session name (default: the IAM user name, else $USER)"},
+			&cli.StringFlag{Name: "external-id", Usage: "external id the role's trust policy asks for"},
+			codeFlag(),
+			&cli.BoolFlag{Name: "no-mfa", Usage: "send no MFA code with the long-lived keys (for roles that don't ask for MFA)"},
+			timeoutFlag(), dirFlag(), configFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("console takes at most one account NAME")
 			}
-			s, err := newSession(c, io)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			name := c.Args().First()
-			if name == "" {
-				if name, err = s.current(c); err != nil {
-					return err
-				}
+			req, err := requestFrom(c, resolve.Console)
+			if err != nil {
+				return err
 			}
-			return s.runConsole(c, name)
+			opts := consoleOptions{common: o, Name: c.Args().First(), Destination: c.String("destination"),
+				Issuer: c.String("issuer"), Format: c.String("format"), Request: req}
+			if opts.Format != "link" && opts.Format != "json" {
+				return usagef("unknown --format %q: use link or json", opts.Format)
+			}
+			if opts.Format == "json" && o.Open {
+				return usagef("--format json prints the link; it does not go with --open")
+			}
+			if d := opts.Destination; d != "" && !strings.HasPrefix(d, "https://") && !strings.HasPrefix(d, "http://") {
+				return usagef("--destination %q must be an https:// URL", d)
+			}
+			return runConsole(c.Context, newRun(io), opts)
 		},
 	}
 }
 
-// consoleSource is what a sign-in link is made from: long-lived keys, and
-// for a role its ARN and MFA device.
-type consoleSource struct {
-	keys      aws.CredentialsProvider
-	roleARN   string
-	serial    string
-	sessName  string
-	fedName   string
-	region    string
-	partition string
-	code      prompt.Source
-	external  string
-}
-
-// consoleFor works out the source for an account (with --role) or a profile.
-func (s *session) consoleFor(c *cli.Context, name string) (*consoleSource, error) {
-	if p, err := s.profile(name); err != nil {
-		return nil, err
-	} else if p != nil {
-		return s.consoleForProfile(c, p)
-	}
-	acc, err := s.account(name, false)
-	if err != nil {
-		return nil, err
-	}
-	if acc.WebIdentity != nil {
-		return nil, errNotForWebIdentity(name)
-	}
-	user, err := s.user(name)
-	if err != nil {
-		return nil, err
-	}
-	cs := &consoleSource{keys: lazyKeys{s, name}, fedName: user, region: s.region(acc), partition: acc.Partition,
-		code: s.codeSource(c, acc, user)}
-	if role := flagString(c, "role"); role != "" {
-		if cs.roleARN, _, err = resolveRole(acc, role); err != nil {
-			return nil, err
-		}
-		if !c.Bool("no-mfa") {
-			cs.serial = acc.MFASerial(user)
-		}
-		cs.sessName = user
-	}
-	return cs, nil
-}
-
-// consoleForProfile: a keys profile signs in as a federated user; a role
-// profile must be assumed straight from keys (one hop), since the sign-in
-// endpoint refuses chained role credentials with a session duration.
-func (s *session) consoleForProfile(c *cli.Context, p *config.Profile) (*consoleSource, error) {
-	if flagString(c, "role") != "" {
-		return nil, usagef("console --role works on accounts; for profile %s, name a role profile instead", p.Name)
-	}
-	ch, err := s.resolveChain(p.Name)
-	if err != nil {
-		return nil, err
-	}
-	if !ch.baseKeys || ch.base.SessionToken != "" || len(ch.roles) > 1 {
-		return nil, fmt.Errorf("profile %q: a console link needs long-lived keys, or a role assumed straight from them; this profile's credentials are temporary or chained", p.Name)
-	}
-	b := ch.base
-	cs := &consoleSource{
-		keys:    creds.Static{Keys: config.Keys{AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}},
-		fedName: defaultSessionName(s.getenv), region: exports.ResolveRegion(p.Region, s.getenv), partition: "aws",
-	}
-	if len(ch.roles) == 1 {
-		r := ch.roles[0]
-		cs.roleARN, cs.serial, cs.sessName, cs.external = r.RoleARN, r.MFASerial, r.RoleSessionName, r.ExternalID
-		if cs.sessName == "" {
-			cs.sessName = defaultSessionName(s.getenv)
-		}
-		if part, _, ok := strings.Cut(strings.TrimPrefix(r.RoleARN, "arn:"), ":"); ok {
-			cs.partition = part
-		}
-		if cs.serial != "" {
-			cs.code = s.profileCode(c, r, cs.serial)
-		}
-	}
-	return cs, nil
-}
-
-func (s *session) runConsole(c *cli.Context, name string) error {
-	dur, err := config.ParseDuration(c.String("duration"))
-	if err != nil {
-		return usagef("--duration: %v", err)
-	}
-	if dur < creds.MinRoleDuration || dur > creds.MaxRoleDuration {
-		return fmt.Errorf("console session duration %s is out of bounds: the console allows 15m to 12h", dur)
-	}
-	dest := c.String("destination")
-	if dest != "" && !strings.HasPrefix(dest, "https://") && !strings.HasPrefix(dest, "http://") {
-		return usagef("--destination %q must be an https:// URL", dest)
-	}
-	cs, err := s.consoleFor(c, name)
+func runConsole(ctx context.Context, r *run, o consoleOptions) error {
+	res, err := r.resolver(o.common)
 	if err != nil {
 		return err
 	}
-	if x := flagString(c, "external-id"); x != "" {
-		cs.external = x
+	name := o.Name
+	if name == "" {
+		if name, err = current(res, "", "give the account: awsenv console NAME"); err != nil {
+			return err
+		}
 	}
+	plan, err := res.Plan(name, o.Request)
+	if err != nil {
+		return err
+	}
+	endpoint, err := console.Endpoint(plan.Partition, r.io.Getenv)
+	if err != nil {
+		return err
+	}
+	dest := o.Destination
 	if dest == "" {
-		dest = console.DefaultDestination(cs.partition, cs.region)
+		dest = console.DefaultDestination(plan.Partition, plan.Region)
 	}
-	endpoint, err := console.Endpoint(cs.partition, s.getenv)
+	ep, err := res.Builder.Endpoint(plan)
 	if err != nil {
 		return err
 	}
-	ep, err := s.endpoint(c, cs.region)
-	if err != nil {
-		return err
-	}
-	if _, err := cs.keys.Retrieve(c.Context); err != nil {
-		return err
-	}
-	// Always fresh credentials from the long-lived keys: the sign-in
-	// endpoint refuses MFA sessions and chained roles, and only role
-	// credentials made this way may ask for a SessionDuration.
-	req := console.Request{Endpoint: endpoint, Issuer: c.String("issuer"), Destination: dest}
-	var principal string
-	var cr aws.Credentials
-	if cs.roleARN != "" {
-		if n := flagString(c, "session-name"); n != "" {
-			cs.sessName = n
-		}
-		if err := creds.CheckSessionName(cs.sessName); err != nil {
-			return err
-		}
-		p := &creds.AssumeRole{
-			Source: cs.keys, Endpoint: ep, MFASerial: cs.serial, Code: cs.code.Get,
-			Input: stsapi.AssumeRoleInput{RoleARN: cs.roleARN, SessionName: cs.sessName, Duration: dur,
-				ExternalID: cs.external},
-		}
-		if cr, err = p.Retrieve(c.Context); err != nil {
-			return err
-		}
-		req.SessionDuration = dur
-		principal = p.ARN()
-	} else {
-		fedName := cs.fedName
-		if len(fedName) > 32 {
-			fedName = fedName[:32]
-		}
-		if err := creds.CheckSessionName(fedName); err != nil {
-			return fmt.Errorf("the IAM user name %q cannot name a federated user: use --role", cs.fedName)
-		}
-		p := &creds.Federation{Source: cs.keys, Endpoint: ep, Name: fedName, Duration: dur, Policy: creds.AllowAll}
-		if cr, err = p.Retrieve(c.Context); err != nil {
-			return err
-		}
-		principal = p.ARN()
-	}
-	req.AccessKeyID, req.SecretAccessKey, req.SessionToken = cr.AccessKeyID, cr.SecretAccessKey, cr.SessionToken
 	hc, err := ep.HTTPClient()
 	if err != nil {
 		return err
 	}
-	req.HTTP = hc
-	ctx, cancel := context.WithTimeout(c.Context, ep.Timeout)
-	defer cancel()
-	link, err := console.Link(ctx, req)
+	// Always fresh credentials from the long-lived keys (the plan says so):
+	// the sign-in endpoint refuses MFA sessions and chained roles, and only
+	// role credentials made this way may ask for a SessionDuration.
+	got, err := res.Run(ctx, plan)
 	if err != nil {
 		return err
 	}
-	if c.Bool("open") {
-		if err := console.Open(c.Context, link, s.getenv, 2*time.Minute); err != nil {
-			return err
-		}
-		s.say("Opened the AWS console as %s (session %s) in the browser", principal, left(dur))
-		return nil
-	}
-	fmt.Fprintln(&s.out, link)
-	if err := s.flush(); err != nil {
+	dur := plan.Last().Duration
+	lctx, cancel := context.WithTimeout(ctx, ep.Timeout)
+	defer cancel()
+	link, err := console.Link(lctx, console.Request{Endpoint: endpoint, Issuer: o.Issuer, Destination: dest, HTTP: hc,
+		SessionDuration: plan.Last().SessionDuration, AccessKeyID: got.Creds.AccessKeyID,
+		SecretAccessKey: got.Creds.SecretAccessKey, SessionToken: got.Creds.SessionToken})
+	if err != nil {
 		return err
 	}
-	s.say("Console sign-in link for %s (session %s); it works once, within 15 minutes", principal, left(dur))
+	switch {
+	case o.Open:
+		if err := console.Open(ctx, link, r.io.Getenv, 2*time.Minute); err != nil {
+			return err
+		}
+		r.say("Opened the AWS console as %s (session %s) in the browser", got.ARN, left(dur))
+		return nil
+	case o.Format == "json":
+		out := output(got, o.common)
+		out.ConsoleLink = link
+		if err := render.Write(&r.out, "json", out); err != nil {
+			return err
+		}
+	default:
+		fmt.Fprintln(&r.out, link)
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	r.say("Console sign-in link for %s (session %s); it works once, within 15 minutes", got.ARN, left(dur))
 	return nil
 }

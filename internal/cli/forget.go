@@ -1,80 +1,81 @@
 package cli
 
 import (
-	"github.com/awsenv/awsenv/internal/cache"
-
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/shellenv"
 )
+
+// forgetOptions are forget's command line.
+type forgetOptions struct {
+	common
+	Name string
+	All  bool
+}
 
 func forgetCommand(io *IO) *cli.Command {
 	return &cli.Command{
 		Name:      "forget",
-		Usage:     "drop an account's cached sessions (default: the current account)",
+		Usage:     "drop the cached sessions of an account, profile or web identity role (default: the current account)",
 		ArgsUsage: "[NAME]",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Usage: "drop every cached entry"},
-			dirFlag, cfgFlag,
+			dirFlag(), configFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("forget takes at most one account name")
 			}
-			s, err := newSession(c, io)
+			if c.Bool("all") && c.NArg() > 0 {
+				return usagef("forget: give NAME or --all, not both")
+			}
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			return s.runForget(c)
+			return runForget(newRun(io), forgetOptions{common: o, Name: c.Args().First(), All: c.Bool("all")})
 		},
 	}
 }
 
-func (s *session) runForget(c *cli.Context) error {
-	if c.Bool("all") {
-		if c.NArg() > 0 {
-			return usagef("forget: give NAME or --all, not both")
-		}
-		n := 0
-		for _, k := range s.store.Keys() {
-			if ok, err := s.store.Delete(k); err != nil {
-				return err
-			} else if ok {
-				n++
-			}
-		}
-		s.say("Forgot %d cached entries", n)
-		return nil
+func runForget(r *run, o forgetOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
 	}
-	name := c.Args().First()
-	if name == "" {
-		var err error
-		if name, err = s.current(c); err != nil {
+	store := res.Builder.Store
+	name := o.Name
+	if !o.All && name == "" {
+		var ok bool
+		if name, ok = res.Env.Current(""); !ok {
 			return usagef("forget: name an account, or use --all")
 		}
 	}
 	n := 0
-	for _, k := range s.store.Keys() {
-		if cache.Belongs(k, name) || cache.Belongs(k, profileNS+":"+name) {
-			ok, err := s.store.Delete(k)
-			if err != nil {
-				return err
-			}
-			if ok {
-				n++
-			}
+	for _, k := range store.Keys() {
+		if !o.All && !k.Owns(name) {
+			continue
+		}
+		ok, err := store.Delete(k)
+		if err != nil {
+			return err
+		}
+		if ok {
+			n++
 		}
 	}
-	if n == 0 {
-		if _, err := s.account(name, true); err != nil {
-			if p, perr := s.profile(name); perr != nil || p == nil {
-				return err
-			}
+	switch {
+	case o.All:
+		r.say("Forgot %d cached entries", n)
+	case n > 0:
+		r.say("Forgot the cached sessions of account %s", name)
+	default:
+		if _, err := res.Env.Lookup(name); err != nil {
+			return err
 		}
-		s.say("Nothing cached for account %s", name)
-		return nil
+		r.say("Nothing cached for account %s", name)
 	}
-	s.say("Forgot the cached sessions of account %s", name)
 	return nil
 }
 
@@ -82,23 +83,23 @@ func clearCommand(io *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "clear",
 		Usage: "print the statements that unset everything awsenv sets",
-		Flags: []cli.Flag{shFlag},
+		Flags: []cli.Flag{shellFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("clear takes no arguments")
 			}
-			s := &session{io: io}
-			sh, err := s.shell(c)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			if err := s.emit(sh, exports.Clear()); err != nil {
+			r := newRun(io)
+			if err := shellenv.Render(&r.out, o.Shell, exports.Clear()); err != nil {
 				return err
 			}
-			if err := s.flush(); err != nil {
+			if err := r.flush(); err != nil {
 				return err
 			}
-			s.say("Cleared the AWS keys from this shell")
+			r.say("Cleared the AWS keys from this shell")
 			return nil
 		},
 	}

@@ -4,11 +4,19 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 )
+
+// listOptions are list's command line.
+type listOptions struct {
+	common
+	Names bool
+}
 
 func listCommand(io *IO) *cli.Command {
 	return &cli.Command{
@@ -16,92 +24,94 @@ func listCommand(io *IO) *cli.Command {
 		Usage: "list accounts with their cache state and time left",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "names", Usage: "print only the names, one a line (for completion)"},
-			ttlFlag, dirFlag, cfgFlag,
+			minTTLFlag(), dirFlag(), configFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("list takes no arguments")
 			}
-			s, err := newSession(c, io)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			return s.runList(c)
+			return runList(newRun(io), listOptions{common: o, Names: c.Bool("names")})
 		},
 	}
 }
 
-func (s *session) runList(c *cli.Context) error {
-	names := s.knownNames()
-	profiles := s.profileNames()
-	if c.Bool("names") {
-		for _, n := range append(names, profiles...) {
-			fmt.Fprintln(&s.out, n)
-		}
-		return s.flush()
-	}
-	ttl, err := s.minTTL(c)
+func runList(r *run, o listOptions) error {
+	res, err := r.resolver(o.common)
 	if err != nil {
 		return err
 	}
+	env := res.Env
+	names := env.AccountNames()
+	// A broken config file is a warning: the accounts are still listed.
+	profiles, err := env.ProfileNames()
+	if err != nil {
+		r.warn("warning: " + err.Error())
+	}
+	if o.Names {
+		for _, n := range append(names, profiles...) {
+			fmt.Fprintln(&r.out, n)
+		}
+		return r.flush()
+	}
 	if len(names)+len(profiles) == 0 {
-		s.say("No accounts: put NAME.access_key and NAME.secret_key in %s and list them in %s", s.paths.CredDir, s.paths.Accounts)
+		r.say("No accounts: put NAME.access_key and NAME.secret_key in %s and list them in %s", env.Paths.CredDir, env.Paths.Accounts)
 		return nil
 	}
-	now := s.now()
-	state := func(key string) string {
-		e := s.store.Get(key)
+	store, now := res.Builder.Store, r.now()
+	state := func(key cache.Key) string {
+		e := store.Get(key)
 		if e == nil {
 			return "none"
 		}
-		switch d := e.Remaining(now); {
-		case d > ttl:
-			return "valid, " + left(d) + " left"
-		case d > 0:
-			return "expiring, " + left(d) + " left"
-		}
-		return "expired"
+		return entryState(e.Remaining(now), o.MinTTL)
 	}
-	tw := tabwriter.NewWriter(&s.out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(&r.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tID\tREGION\tMFA SESSION\tROLES")
 	for _, n := range names {
-		acc := s.accounts.Get(n)
+		acc := env.Accounts.Get(n)
 		if acc == nil {
 			acc = &config.Account{Name: n}
-		}
-		id := acc.AccountID
-		if id == "" {
-			id = "-"
-		}
-		region := acc.Region
-		if region == "" {
-			region = "-"
 		}
 		roles := "-"
 		if len(acc.RoleNames) > 0 {
 			roles = strings.Join(acc.RoleNames, ",")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, id, region, state(sessionKey(n)), roles)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, dash(acc.AccountID), dash(acc.Region), state(cache.AccountSession(n)), roles)
 	}
 	tw.Flush()
 	if len(profiles) > 0 {
 		if len(names) > 0 {
-			s.out.WriteString("\n")
+			r.out.WriteString("\n")
 		}
-		ps, _ := s.profiles()
-		tw = tabwriter.NewWriter(&s.out, 0, 4, 2, ' ', 0)
+		ps, _ := env.Profiles()
+		tw = tabwriter.NewWriter(&r.out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "PROFILE\tKIND\tREGION\tCACHED\tSOURCE")
 		for _, n := range profiles {
 			p := ps.Get(n)
-			key, src := profileKey(n), p.SourceProfile
+			key := cache.Key{Scope: cache.ScopeProfile, Name: n, Kind: cache.KindOwn}
 			if p.Kind() == "keys" {
-				key = profileKey(n, "session")
+				key.Kind = cache.KindSession
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, p.Kind(), dash(p.Region), state(key), dash(src))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n, p.Kind(), dash(p.Region), state(key), dash(p.SourceProfile))
 		}
 		tw.Flush()
 	}
-	return s.flush()
+	return r.flush()
+}
+
+// entryState says how a cache entry with remaining time stands against the margin.
+func entryState(remaining, margin time.Duration) string {
+	switch {
+	case remaining > margin:
+		return "valid, " + left(remaining) + " left"
+	case remaining > 0:
+		return "expiring, " + left(remaining) + " left"
+	}
+	return "expired"
 }
 
 func dash(s string) string {
@@ -109,22 +119,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// profileNames lists the profiles of ~/.aws/config and ~/.aws/credentials
-// that are not accounts. A broken config file is reported as a warning:
-// the accounts are still listed.
-func (s *session) profileNames() []string {
-	ps, err := s.profiles()
-	if err != nil {
-		s.warn("warning: " + err.Error())
-		return nil
-	}
-	var out []string
-	for _, n := range ps.Names() {
-		if p, _ := s.profile(n); p != nil {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -1,8 +1,19 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/resolve"
 )
+
+// processOptions are process's command line.
+type processOptions struct {
+	common
+	Name    string
+	Request resolve.Request
+}
 
 func processCommand(io *IO) *cli.Command {
 	return &cli.Command{
@@ -15,24 +26,32 @@ func processCommand(io *IO) *cli.Command {
 			"    [profile work-admin]\n" +
 			"    credential_process = awsenv process work --role admin\n" +
 			"Reuses and refreshes the cache; asks for the MFA code on the terminal when one is needed.",
-		Flags: []cli.Flag{roleFlag, durationFlag, sessionNameFlag, externalIDFlag, codeFlag,
-			noSessionFlag, noMFAFlag, forceFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag},
+		Flags: chainFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("process needs one account NAME")
 			}
-			s, err := newSession(c, io)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			g, err := s.obtain(c, c.Args().First())
+			req, err := requestFrom(c, resolve.Use)
 			if err != nil {
 				return err
 			}
-			if err := s.writeJSON(processJSON(g)); err != nil {
-				return err
-			}
-			return s.flush()
+			return runProcess(c.Context, newRun(io), processOptions{common: o, Name: c.Args().First(), Request: req})
 		},
 	}
+}
+
+func runProcess(ctx context.Context, r *run, o processOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	got, err := res.Resolve(ctx, o.Name, o.Request)
+	if err != nil {
+		return err
+	}
+	return r.print("process", got, o.common)
 }

@@ -1,12 +1,30 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
 
-var formatFlag = &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "env", Usage: "env (shell statements), json, credentials (an INI profile) or process (credential_process JSON)"}
+// roleOptions are role's command line.
+type roleOptions struct {
+	common
+	Account string
+	Format  string
+	Request resolve.Request
+}
+
+var credentialFormats = []string{"env", "json", "credentials", "process"}
+
+func formatFlag(def string, allowed ...string) cli.Flag {
+	return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: def, Usage: render.Usage(allowed...)}
+}
 
 func roleCommand(io *IO) *cli.Command {
+	flags := append([]cli.Flag{accountFlag(), formatFlag("env", credentialFormats...), shellFlag()}, chainFlags()...)
 	return &cli.Command{
 		Name:      "role",
 		Usage:     "assume a role of the current account and print its credentials",
@@ -15,52 +33,64 @@ func roleCommand(io *IO) *cli.Command {
 			"Uses the cached MFA session while it is valid (STS then caps the role at 1h), else the\n" +
 			"long-lived keys with an MFA code (up to 12h). Role credentials are cached per account and role.\n" +
 			"Examples:  ec2role admin    awsenv role admin --account work --duration 2h --no-session --format json",
-		Flags: []cli.Flag{accFlag, formatFlag, durationFlag, sessionNameFlag, externalIDFlag, codeFlag,
-			noSessionFlag, noMFAFlag, forceFlag, shFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag},
+		Flags: withoutFlag(flags, "role"),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("role needs one ROLE: a name from the account's roles, a role name or a role ARN")
 			}
+			o, err := commonFrom(c, io)
+			if err != nil {
+				return err
+			}
+			req, err := requestFrom(c, resolve.Role)
+			if err != nil {
+				return err
+			}
+			req.Role = c.Args().First()
 			format := c.String("format")
-			if err := checkFormat(format, "env", "json", "credentials", "process"); err != nil {
-				return err
+			if err := render.Check(format, credentialFormats...); err != nil {
+				return usagef("%v", err)
 			}
-			s, err := newSession(c, io)
-			if err != nil {
-				return err
-			}
-			name, err := s.current(c)
-			if err != nil {
-				return err
-			}
-			sh, err := s.shell(c)
-			if err != nil {
-				return err
-			}
-			var g *got
-			if p, perr := s.profile(name); perr != nil {
-				return perr
-			} else if p != nil {
-				g, err = s.profileRole(c, p, c.Args().First())
-			} else {
-				g, err = s.assumeRole(c, name, c.Args().First())
-			}
-			if err != nil {
-				return err
-			}
-			if g.hit {
-				s.say("Cache is valid for role %s", g.label)
-			}
-			if err := s.print(format, sh, g); err != nil {
-				return err
-			}
-			valid := left(g.creds.Expiration.Sub(s.now()))
-			if format == "env" {
-				s.say("Set keys for %s AWS account (%s, valid for %s)", g.label, g.arn, valid)
-			} else {
-				s.say("Credentials for %s (%s), valid for %s", g.label, g.arn, valid)
-			}
-			return nil
+			return runRole(c.Context, newRun(io), roleOptions{common: o, Account: c.String("account"), Format: format, Request: req})
 		},
 	}
+}
+
+func runRole(ctx context.Context, r *run, o roleOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	name, err := current(res, o.Account, "pass --account NAME")
+	if err != nil {
+		return err
+	}
+	got, err := res.Resolve(ctx, name, o.Request)
+	if err != nil {
+		return err
+	}
+	if got.Hit {
+		r.say("Cache is valid for role %s", got.Label)
+	}
+	if err := r.print(o.Format, got, o.common); err != nil {
+		return err
+	}
+	valid := left(got.Creds.Expires.Sub(r.now()))
+	if o.Format == "env" {
+		r.say("Set keys for %s AWS account (%s, valid for %s)", got.Label, got.ARN, valid)
+	} else {
+		r.say("Credentials for %s (%s), valid for %s", got.Label, got.ARN, valid)
+	}
+	return nil
+}
+
+// withoutFlag drops the flag called name from flags.
+func withoutFlag(flags []cli.Flag, name string) []cli.Flag {
+	out := flags[:0:0]
+	for _, f := range flags {
+		if f.Names()[0] != name {
+			out = append(out, f)
+		}
+	}
+	return out
 }

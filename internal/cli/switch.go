@@ -1,16 +1,21 @@
 package cli
 
 import (
+	"context"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/config"
-	"github.com/awsenv/awsenv/internal/creds"
-	"github.com/awsenv/awsenv/internal/exports"
-	"github.com/awsenv/awsenv/internal/shellenv"
+	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
+
+// switchOptions are switch's command line.
+type switchOptions struct {
+	common
+	Name string
+}
 
 func switchCommand(io *IO) *cli.Command {
 	return &cli.Command{
@@ -21,118 +26,56 @@ func switchCommand(io *IO) *cli.Command {
 			"NAME may also be a profile of ~/.aws/config: a role profile is assumed (and cached),\n" +
 			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
 			"Normally run through the ec2switch wrapper.",
-		Flags: []cli.Flag{shFlag, ttlFlag, codeFlag, tmoFlag, &cli.BoolFlag{Name: "open", Usage: "web identity accounts: open the login page in the browser"}, dirFlag, cfgFlag},
+		Flags: []cli.Flag{shellFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
+			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"}, dirFlag(), configFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("switch takes one account name, got %d arguments", c.NArg())
 			}
-			s, err := newSession(c, io)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			return s.runSwitch(c, c.Args().First())
+			return runSwitch(c.Context, newRun(io), switchOptions{common: o, Name: c.Args().First()})
 		},
 	}
 }
 
-func (s *session) runSwitch(c *cli.Context, name string) error {
-	if name == "" {
-		s.say("Possible accounts: %s", strings.Join(s.knownNames(), " "))
+func runSwitch(ctx context.Context, r *run, o switchOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	if o.Name == "" {
+		r.say("Possible accounts: %s", strings.Join(res.Env.AccountNames(), " "))
 		return nil
 	}
-	sh, err := s.shell(c)
+	got, err := res.Resolve(ctx, o.Name, resolve.Request{Purpose: resolve.Switch})
 	if err != nil {
 		return err
 	}
-	ttl, err := s.minTTL(c)
-	if err != nil {
+	if err := render.Write(&r.out, "env", output(got, o.common)); err != nil {
 		return err
 	}
-	if p, err := s.profile(name); err != nil {
-		return err
-	} else if p != nil {
-		return s.switchProfile(c, sh, p)
-	}
-	acc, err := s.account(name, true)
-	if err != nil {
-		return err
-	}
-	if acc.WebIdentity != nil {
-		return s.switchWebIdentity(c, sh, acc)
-	}
-	target := exports.Target{Account: name, Label: name, Region: s.region(acc)}
-	cached := &creds.Cached{Store: s.store, Key: sessionKey(name), MinTTL: ttl, Now: s.now}
 	// Messages wait until the statements are ready: a failed run says one
 	// line, the error.
-	var state string
-	if e := cached.Lookup(); e != nil {
-		state = "Cache is valid for account %s"
-		target.Label = name + "-MFA-STS"
-		if err := s.emit(sh, exports.Changes(target, credsOf(e))); err != nil {
-			return err
-		}
-	} else {
-		state = "Cache invalid or not present for account %s"
-		keys, err := s.keys(name)
-		if err != nil {
-			return err
-		}
-		ch := exports.Changes(target, exports.Creds{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey})
-		if err := s.emit(sh, ch); err != nil {
-			return err
-		}
+	p := got.Plan
+	what, tail := "account", ""
+	if p.Scope == cache.ScopeProfile {
+		what = "profile"
 	}
-	s.say(state, name)
-	if err := s.flush(); err != nil {
+	if p.Scope == cache.ScopeProfile || p.Steps[0].Kind == resolve.WebIdentity {
+		tail = validFor(got, r.now())
+	}
+	switch {
+	case got.Hit:
+		r.say("Cache is valid for %s %s", what, o.Name)
+	case p.Scope == cache.ScopeAccount && p.Steps[0].Kind == resolve.KeyFiles:
+		r.say("Cache invalid or not present for account %s", o.Name)
+	}
+	if err := r.flush(); err != nil {
 		return err
 	}
-	s.say("Set keys for %s AWS account", target.Label)
-	return nil
-}
-
-// switchProfile switches to a profile of ~/.aws/config: its keys (or their
-// cached MFA session), or its role, assumed now if the cache has none.
-func (s *session) switchProfile(c *cli.Context, sh shellenv.Shell, p *config.Profile) error {
-	g, err := s.profileCreds(c, p, false)
-	if err != nil {
-		return err
-	}
-	if err := s.emit(sh, exports.Changes(g.target(s), g.creds)); err != nil {
-		return err
-	}
-	if g.hit {
-		s.say("Cache is valid for profile %s", p.Name)
-	}
-	if err := s.flush(); err != nil {
-		return err
-	}
-	s.say("Set keys for %s AWS profile%s", g.label, validFor(g, s.now()))
-	return nil
-}
-
-func validFor(g *got, now time.Time) string {
-	if g.creds.Expiration.IsZero() {
-		return ""
-	}
-	return " (valid for " + left(g.creds.Expiration.Sub(now)) + ")"
-}
-
-// switchWebIdentity switches to an account that logs in through its
-// identity provider: the cached credentials, or a login now.
-func (s *session) switchWebIdentity(c *cli.Context, sh shellenv.Shell, acc *config.Account) error {
-	g, err := s.webIdentityAccount(c, acc)
-	if err != nil {
-		return err
-	}
-	if err := s.emit(sh, exports.Changes(g.target(s), g.creds)); err != nil {
-		return err
-	}
-	if g.hit {
-		s.say("Cache is valid for account %s", acc.Name)
-	}
-	if err := s.flush(); err != nil {
-		return err
-	}
-	s.say("Set keys for %s AWS account%s", g.label, validFor(g, s.now()))
+	r.say("Set keys for %s AWS %s%s", got.Label, what, tail)
 	return nil
 }

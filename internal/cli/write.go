@@ -7,7 +7,17 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credfile"
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
+
+// writeOptions are write's command line.
+type writeOptions struct {
+	common
+	Profile string // the credentials-file profile to write
+	Name    string // the account or profile whose credentials
+	Request resolve.Request
+}
 
 func writeCommand(io *IO) *cli.Command {
 	return &cli.Command{
@@ -18,9 +28,7 @@ func writeCommand(io *IO) *cli.Command {
 			"the role's credentials, into PROFILE of $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials.\n" +
 			"Every other profile and comment stays as it was; the file is replaced atomically, mode 600.\n" +
 			"Example:  awsenv write work-admin work --role admin    then    aws --profile work-admin ...",
-		Flags: []cli.Flag{roleFlag, durationFlag, sessionNameFlag, externalIDFlag, codeFlag,
-			noMFAFlag, forceFlag, ttlFlag, tmoFlag, dirFlag, cfgFlag,
-			&cli.BoolFlag{Name: "no-session", Usage: "with --role: don't use the cached MFA session (see role)"}},
+		Flags: chainFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() < 1 || c.NArg() > 2 {
 				return usagef("write needs a PROFILE and optionally an account NAME")
@@ -29,35 +37,43 @@ func writeCommand(io *IO) *cli.Command {
 			if err := credfile.CheckProfile(profile); err != nil {
 				return usagef("%v", err)
 			}
-			s, err := newSession(c, io)
+			o, err := commonFrom(c, io)
 			if err != nil {
 				return err
 			}
-			name := c.Args().Get(1)
-			if name == "" {
-				if name, err = s.current(c); err != nil {
-					return err
-				}
-			}
-			path, err := credfile.Path(s.getenv)
+			req, err := requestFrom(c, resolve.Use)
 			if err != nil {
 				return err
 			}
-			g, err := s.obtain(c, name)
-			if err != nil {
-				return err
-			}
-			ctx, cancel := context.WithTimeout(c.Context, time.Minute)
-			defer cancel()
-			err = credfile.Update(ctx, path, profile, credfile.Values{
-				AccessKeyID: g.creds.AccessKeyID, SecretAccessKey: g.creds.SecretAccessKey,
-				SessionToken: g.creds.Token, Expiration: g.creds.Expiration,
-			})
-			if err != nil {
-				return err
-			}
-			s.say("Wrote %s credentials to profile %s of %s (valid for %s)", g.label, profile, path, left(g.creds.Expiration.Sub(s.now())))
-			return nil
+			return runWrite(c.Context, newRun(io), writeOptions{common: o, Profile: profile, Name: c.Args().Get(1), Request: req})
 		},
 	}
+}
+
+func runWrite(ctx context.Context, r *run, o writeOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	name := o.Name
+	if name == "" {
+		if name, err = current(res, "", "give the account: awsenv write PROFILE NAME"); err != nil {
+			return err
+		}
+	}
+	path, err := credfile.Path(r.io.Getenv)
+	if err != nil {
+		return err
+	}
+	got, err := res.Resolve(ctx, name, o.Request)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := credfile.Update(wctx, path, o.Profile, render.Values(got.Creds)); err != nil {
+		return err
+	}
+	r.say("Wrote %s credentials to profile %s of %s (valid for %s)", got.Label, o.Profile, path, left(got.Creds.Expires.Sub(r.now())))
+	return nil
 }

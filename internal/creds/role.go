@@ -11,42 +11,6 @@ import (
 	"github.com/awsenv/awsenv/internal/stsapi"
 )
 
-// STS's bounds for AssumeRole and GetFederationToken.
-const (
-	MinRoleDuration     = 900 * time.Second
-	MaxRoleDuration     = 43200 * time.Second
-	DefaultRoleDuration = time.Hour
-	// MaxChainedDuration is STS's cap for a role assumed with temporary
-	// credentials (role chaining), GetSessionToken sessions included.
-	MaxChainedDuration = time.Hour
-)
-
-// CheckRoleDuration checks d against AssumeRole's bounds; chained says the
-// source credentials are temporary.
-func CheckRoleDuration(d time.Duration, chained bool) error {
-	if d < MinRoleDuration || d > MaxRoleDuration || d%time.Second != 0 {
-		return fmt.Errorf("role duration %s is out of bounds: sts allows 15m to 12h (900-43200 seconds), and no more than the role's maximum session duration", d)
-	}
-	if chained && d > MaxChainedDuration {
-		return fmt.Errorf("role duration %s is too long for a role assumed from the cached mfa session: sts limits role chaining to 1h; use --duration 1h, or --no-session to assume it with the long-lived keys and an mfa code (up to 12h)", d)
-	}
-	return nil
-}
-
-// CheckSessionName applies STS's rule for RoleSessionName: 2-64 characters
-// of letters, digits and _+=,.@-.
-func CheckSessionName(name string) error {
-	ok := len(name) >= 2 && len(name) <= 64
-	for i := 0; ok && i < len(name); i++ {
-		c := name[i]
-		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-", c) >= 0
-	}
-	if !ok {
-		return fmt.Errorf("session name %q is not allowed: sts wants 2-64 letters, digits or _+=,.@- (set --session-name)", name)
-	}
-	return nil
-}
-
 // AssumeRole is a role's credentials, assumed with Source. With MFASerial set
 // it sends SerialNumber and a code from Code.
 type AssumeRole struct {

@@ -32,21 +32,17 @@ type Endpoint struct {
 	CABundle string
 }
 
-// EndpointFromEnv reads AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, and
-// AWS_CA_BUNDLE. Nothing else of the caller's AWS environment is used: the
-// credentials always come from awsenv's own sources.
-func EndpointFromEnv(getenv func(string) string, region string, timeout time.Duration) (Endpoint, error) {
-	e := Endpoint{Region: region, Timeout: timeout, CABundle: getenv("AWS_CA_BUNDLE")}
-	name := "AWS_ENDPOINT_URL_STS"
-	e.URL = getenv(name)
-	if e.URL == "" {
-		name = "AWS_ENDPOINT_URL"
-		e.URL = getenv(name)
-	}
+// NewEndpoint checks a configured endpoint URL (rawURL, "" for the region's);
+// from names the setting it came from, for the error.
+func NewEndpoint(rawURL, from, region string, timeout time.Duration, caBundle string) (Endpoint, error) {
+	e := Endpoint{URL: rawURL, Region: region, Timeout: timeout, CABundle: caBundle}
 	if e.URL != "" {
 		u, err := url.Parse(e.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return e, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", name, e.URL)
+			if strings.ToUpper(from) == from { // a variable
+				return e, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", from, e.URL)
+			}
+			return e, fmt.Errorf("%s: %q is not an http(s) URL: fix or remove it", from, e.URL)
 		}
 	}
 	return e, nil

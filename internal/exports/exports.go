@@ -5,11 +5,10 @@ package exports
 import (
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/awsenv/awsenv/internal/shellenv"
 )
-
-// DefaultRegion is used when neither the account nor the environment has one.
-const DefaultRegion = "us-east-1"
 
 // Variables awsenv manages.
 const (
@@ -34,31 +33,14 @@ var (
 type Target struct {
 	Account string // AWSENV_ACCOUNT
 	Label   string // MY_AWS_SET_FOR: NAME, NAME-MFA-STS or NAME-ROLE-ROLE
-	Region  string // already resolved, see ResolveRegion
-}
-
-// Creds are the values to export; Token is empty for long-lived keys.
-type Creds struct {
-	AccessKeyID, SecretAccessKey, Token string
-	Expiration                          time.Time
-}
-
-// ResolveRegion is the account's region, else the caller's AWS_REGION or
-// AWS_DEFAULT_REGION, else DefaultRegion.
-func ResolveRegion(accountRegion string, getenv func(string) string) string {
-	for _, r := range []string{accountRegion, getenv(Region), getenv(DefaultRegionVar)} {
-		if r != "" {
-			return r
-		}
-	}
-	return DefaultRegion
+	Region  string // already resolved
 }
 
 // Changes returns the environment changes for c: the keys under both their
 // SDK and old EC2 names, the token and expiration (or their removal for
 // long-lived keys), the profile variables removed so they cannot override
 // the keys, the region, and who the shell is set for.
-func Changes(t Target, c Creds) []shellenv.Change {
+func Changes(t Target, c aws.Credentials) []shellenv.Change {
 	ch := make([]shellenv.Change, 0, 17)
 	ch = append(ch,
 		shellenv.Set(AccessKeyID, c.AccessKeyID),
@@ -66,12 +48,12 @@ func Changes(t Target, c Creds) []shellenv.Change {
 		shellenv.Set("AWS_ACCESS_KEY", c.AccessKeyID),
 		shellenv.Set("AWS_SECRET_KEY", c.SecretAccessKey),
 	)
-	if c.Token != "" {
-		ch = append(ch, shellenv.Set(SessionToken, c.Token))
+	if c.SessionToken != "" {
+		ch = append(ch, shellenv.Set(SessionToken, c.SessionToken))
 		for _, n := range tokenAliases {
-			ch = append(ch, shellenv.Set(n, c.Token))
+			ch = append(ch, shellenv.Set(n, c.SessionToken))
 		}
-		exp := c.Expiration.UTC().Format(time.RFC3339)
+		exp := c.Expires.UTC().Format(time.RFC3339)
 		ch = append(ch, shellenv.Set(CredentialExpiration, exp))
 		for _, n := range expirationAliases {
 			ch = append(ch, shellenv.Set(n, exp))

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
@@ -39,7 +41,7 @@ func checkOnce(t *testing.T, changes []shellenv.Change) {
 var target = Target{Account: "work", Label: "work-MFA-STS", Region: "eu-west-1"}
 
 func TestChangesPlainKeys(t *testing.T) {
-	ch := Changes(Target{Account: "work", Label: "work", Region: "us-east-1"}, Creds{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk"})
+	ch := Changes(Target{Account: "work", Label: "work", Region: "us-east-1"}, aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk"})
 	checkOnce(t, ch)
 	set, unset := env(ch)
 	wantSet := map[string]string{
@@ -75,7 +77,7 @@ func TestChangesPlainKeys(t *testing.T) {
 
 func TestChangesTemporary(t *testing.T) {
 	exp := time.Date(2030, 1, 2, 15, 4, 5, 0, time.FixedZone("CET", 3600))
-	ch := Changes(target, Creds{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", Token: "tok", Expiration: exp})
+	ch := Changes(target, aws.Credentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", SessionToken: "tok", Expires: exp})
 	checkOnce(t, ch)
 	set, unset := env(ch)
 	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"} {
@@ -108,7 +110,7 @@ func TestChangesTemporary(t *testing.T) {
 
 // TestChangesRender: whatever Changes produces renders for every shell.
 func TestChangesRender(t *testing.T) {
-	ch := Changes(target, Creds{AccessKeyID: "A", SecretAccessKey: "s'$(x)", Token: "t", Expiration: time.Unix(0, 0)})
+	ch := Changes(target, aws.Credentials{AccessKeyID: "A", SecretAccessKey: "s'$(x)", SessionToken: "t", Expires: time.Unix(0, 0)})
 	for _, s := range []shellenv.Shell{shellenv.POSIX, shellenv.Fish, shellenv.PowerShell} {
 		var b bytes.Buffer
 		if err := shellenv.Render(&b, s, ch); err != nil {
@@ -117,29 +119,6 @@ func TestChangesRender(t *testing.T) {
 		if got := strings.Count(b.String(), "\n"); got != len(ch) {
 			t.Errorf("%v: %d lines for %d changes", s, got, len(ch))
 		}
-	}
-}
-
-func TestResolveRegion(t *testing.T) {
-	tests := []struct {
-		name    string
-		account string
-		env     map[string]string
-		want    string
-	}{
-		{"account wins", "eu-west-1", map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "ap-south-1"}, "eu-west-1"},
-		{"AWS_REGION next", "", map[string]string{"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "ap-south-1"}, "us-west-2"},
-		{"AWS_DEFAULT_REGION next", "", map[string]string{"AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"},
-		{"empty AWS_REGION is absent", "", map[string]string{"AWS_REGION": "", "AWS_DEFAULT_REGION": "ap-south-1"}, "ap-south-1"},
-		{"default", "", map[string]string{"AWS_PROFILE": "x"}, "us-east-1"},
-		{"default constant", "", nil, DefaultRegion},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := ResolveRegion(tt.account, func(k string) string { return tt.env[k] }); got != tt.want {
-				t.Errorf("ResolveRegion = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -156,9 +135,9 @@ func TestClear(t *testing.T) {
 		cleared[c.Name] = true
 	}
 	setByChanges := map[string]bool{}
-	for _, c := range []Creds{
+	for _, c := range []aws.Credentials{
 		{AccessKeyID: "A", SecretAccessKey: "s"},
-		{AccessKeyID: "A", SecretAccessKey: "s", Token: "t", Expiration: time.Now()},
+		{AccessKeyID: "A", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now()},
 	} {
 		for _, ch := range Changes(target, c) {
 			if !ch.Unset {
@@ -177,7 +156,7 @@ func TestClear(t *testing.T) {
 		t.Errorf("Clear leaves %q set", missing)
 	}
 	// Clearing after a switch leaves nothing of awsenv's behind.
-	after, _ := env(append(Changes(target, Creds{AccessKeyID: "A", SecretAccessKey: "s", Token: "t"}), unsets...))
+	after, _ := env(append(Changes(target, aws.Credentials{AccessKeyID: "A", SecretAccessKey: "s", SessionToken: "t"}), unsets...))
 	if len(after) != 0 {
 		t.Errorf("after Clear still set: %v", after)
 	}

@@ -1,7 +1,58 @@
-// Package xerr has the one error helper several packages need.
+// Package xerr is awsenv's error model: an error carries a kind, which the
+// command line maps to an exit code in one place, and a hint that says what
+// to do; it still prints as one line.
 package xerr
 
 import "errors"
+
+// Kind classifies an error for the exit code and for callers that react to
+// it (a credential server that must not prompt, doctor).
+type Kind int
+
+// The kinds.
+const (
+	// Failed is any error without a more specific kind.
+	Failed Kind = iota
+	// Usage is a mistake in the command line itself (exit status 2). Only
+	// flag parsing returns it.
+	Usage
+	// NotFound: the account, profile or role named does not exist.
+	NotFound
+	// Config: a file's content is wrong or contradicts a rule.
+	Config
+	// Denied: AWS or the identity provider refused.
+	Denied
+	// NeedsPerson: a code or a login is needed and none can be had here.
+	NeedsPerson
+)
+
+// Error is an error with a kind and a hint.
+type Error struct {
+	Kind Kind
+	Err  error
+	Hint string // what to do; "" when Err already says it
+}
+
+// New makes an error of kind with a hint.
+func New(kind Kind, err error, hint string) *Error { return &Error{Kind: kind, Err: err, Hint: hint} }
+
+func (e *Error) Error() string {
+	if e.Hint == "" {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + ": " + e.Hint
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf is the kind of the outermost *Error in err's chain, else Failed.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Failed
+}
 
 // Root is the innermost error of a wrapped chain: for "open x: rename y:
 // permission denied" just "permission denied", for error messages that

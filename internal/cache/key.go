@@ -1,0 +1,177 @@
+package cache
+
+import (
+	"strings"
+)
+
+// Scope is what owns an entry: an account of the accounts file, a profile of
+// ~/.aws/config, or a role assumed with a web identity from the command line.
+type Scope int
+
+// The scopes.
+const (
+	ScopeAccount Scope = iota
+	ScopeProfile
+	ScopeWebIdentity
+)
+
+// Kind is what an entry holds.
+type Kind string
+
+// The kinds of entries.
+const (
+	// KindSession is an MFA session from GetSessionToken.
+	KindSession Kind = "session"
+	// KindRole is a role's credentials from AssumeRole.
+	KindRole Kind = "role"
+	// KindWebIdentity is a role's credentials from AssumeRoleWithWebIdentity.
+	KindWebIdentity Kind = "web-identity"
+	// KindOwn is a profile's own credentials (its role_arn, its web
+	// identity): the last link of its chain.
+	KindOwn Kind = "own"
+)
+
+// Key names one cache entry. It is the only owner of the naming scheme:
+// list, forget and the credential chains all go through it. The file names it
+// makes are those awsenv has always used, so existing entries stay valid.
+type Key struct {
+	Scope Scope
+	Name  string // account, profile, or the role's short name (web identity)
+	Kind  Kind
+	Role  string // role ARN (KindRole; KindWebIdentity of ScopeWebIdentity)
+	Sess  string // role session name (KindRole)
+
+	// stem is the file name a key read back by ParseKey came from: a
+	// hashed name cannot be rebuilt from the fields.
+	stem string
+}
+
+// Namespace prefixes of the owner part: no account name can start with "@",
+// so a profile never shares an entry with an account.
+const (
+	profileNS     = "@profile:"
+	webIdentityNS = "@web-identity:"
+)
+
+// AccountSession is the MFA session of an account.
+func AccountSession(name string) Key { return Key{Scope: ScopeAccount, Name: name, Kind: KindSession} }
+
+// String is the entry's file name without ".json".
+func (k Key) String() string {
+	if k.stem != "" {
+		return k.stem
+	}
+	switch k.Scope {
+	case ScopeProfile:
+		owner := profileNS + k.Name
+		switch {
+		case k.Kind == KindSession:
+			return fileName(owner, "session")
+		case k.Kind == KindRole && k.Role != "":
+			return fileName(owner, "role", k.Role, k.Sess)
+		}
+		return fileName(owner)
+	case ScopeWebIdentity:
+		return fileName(webIdentityNS+k.Name, k.Role)
+	}
+	switch k.Kind {
+	case KindRole:
+		return fileName(k.Name, "role", k.Role, k.Sess)
+	case KindWebIdentity:
+		return fileName(k.Name, "web-identity")
+	}
+	return fileName(k.Name)
+}
+
+// ParseKey reads back a key from an entry's file name stem. Its Scope and
+// Name are always recovered; Kind, Role and Sess only where the name is not
+// hashed (a very long role ARN).
+func ParseKey(stem string) (Key, bool) {
+	raw := strings.Split(stem, string(keySep))
+	parts := make([]string, len(raw))
+	for i, p := range raw {
+		u, ok := unescape(p)
+		if !ok {
+			return Key{}, false
+		}
+		parts[i] = u
+	}
+	var k Key
+	owner, rest := parts[0], parts[1:]
+	switch {
+	case strings.HasPrefix(owner, profileNS):
+		k.Scope, k.Name = ScopeProfile, owner[len(profileNS):]
+	case strings.HasPrefix(owner, webIdentityNS):
+		k.Scope, k.Name = ScopeWebIdentity, owner[len(webIdentityNS):]
+	case strings.HasPrefix(owner, "@"):
+		return Key{}, false
+	default:
+		k.Scope, k.Name = ScopeAccount, owner
+	}
+	if k.Name == "" {
+		return Key{}, false
+	}
+	hashed := len(rest) > 0 && strings.HasPrefix(raw[len(raw)-1], "#")
+	switch {
+	case hashed:
+		k.Kind = KindRole
+		if k.Scope == ScopeWebIdentity {
+			k.Kind = KindWebIdentity
+		}
+	case k.Scope == ScopeWebIdentity && len(rest) == 1:
+		k.Kind, k.Role = KindWebIdentity, rest[0]
+	case len(rest) == 0 && k.Scope == ScopeProfile:
+		k.Kind = KindOwn
+	case len(rest) == 0:
+		k.Kind = KindSession
+	case len(rest) == 1 && rest[0] == "session" && k.Scope == ScopeProfile:
+		k.Kind = KindSession
+	case len(rest) == 1 && rest[0] == "web-identity" && k.Scope == ScopeAccount:
+		k.Kind = KindWebIdentity
+	case len(rest) == 3 && rest[0] == "role" && k.Scope != ScopeWebIdentity:
+		k.Kind, k.Role, k.Sess = KindRole, rest[1], rest[2]
+	default:
+		return Key{}, false
+	}
+	k.stem = stem
+	return k, true
+}
+
+// unescape undoes fileName's %XX escapes of one part.
+func unescape(p string) (string, bool) {
+	if !strings.Contains(p, "%") {
+		return p, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			b.WriteByte(p[i])
+			continue
+		}
+		if i+2 >= len(p) {
+			return "", false
+		}
+		hi, ok1 := unhex(p[i+1])
+		lo, ok2 := unhex(p[i+2])
+		if !ok1 || !ok2 {
+			return "", false
+		}
+		b.WriteByte(hi<<4 | lo)
+		i += 2
+	}
+	return b.String(), true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// Owns reports whether the entry belongs to the account, profile or web
+// identity role called name: what forget NAME drops.
+func (k Key) Owns(name string) bool { return k.Name == name }

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
+)
+
+// run is one command's run: its output, buffered so that stdout gets
+// statements only on success, and its messages.
+type run struct {
+	io     *IO
+	out    bytes.Buffer
+	warned map[string]bool
+}
+
+func newRun(io *IO) *run { return &run{io: io} }
+
+// warn prints a warning once per run, however often the same file is read.
+func (r *run) warn(msg string) {
+	if r.warned[msg] {
+		return
+	}
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	r.warned[msg] = true
+	fmt.Fprintf(r.io.Err, "awsenv: %s\n", msg)
+}
+
+func (r *run) say(format string, a ...any) { fmt.Fprintf(r.io.Err, format+"\n", a...) }
+
+func (r *run) now() time.Time { return r.io.Now() }
+
+// flush writes the buffered output to stdout; called once, on success.
+func (r *run) flush() error {
+	_, err := r.io.Out.Write(r.out.Bytes())
+	return err
+}
+
+// resolver reads the setup the options point at and makes the resolver
+// of this run.
+func (r *run) resolver(o common) (*resolve.Resolver, error) {
+	env, err := resolve.NewEnv(o.Dir, o.Config, r.io.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	b := &resolve.Builder{
+		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: r.warn},
+		Getenv: r.io.Getenv, Now: r.io.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
+		Code: o.Code, Open: o.Open, Stderr: r.io.Err, Say: r.say, Warn: r.warn,
+	}
+	return &resolve.Resolver{Env: env, Builder: b}, nil
+}
+
+// output is what a resolved request renders as.
+func output(res *resolve.Resolved, o common) render.Output {
+	return render.Output{Creds: res.Creds, Account: res.Plan.Account, Label: res.Label, Region: res.Plan.Region,
+		ARN: res.ARN, Shell: o.Shell}
+}
+
+// print renders a resolved request to stdout in format, at once.
+func (r *run) print(format string, res *resolve.Resolved, o common) error {
+	if err := render.Write(&r.out, format, output(res, o)); err != nil {
+		return err
+	}
+	return r.flush()
+}
+
+// current is the name a command without NAME works on.
+func current(res *resolve.Resolver, flag, what string) (string, error) {
+	if n, ok := res.Env.Current(flag); ok {
+		return n, nil
+	}
+	return "", usagef("no account selected: run 'ec2switch NAME' first, or %s", what)
+}
+
+// validFor is " (valid for 7h59m)", or "" for credentials that do not expire.
+func validFor(res *resolve.Resolved, now time.Time) string {
+	if !res.Creds.CanExpire {
+		return ""
+	}
+	return " (valid for " + left(res.Creds.Expires.Sub(now)) + ")"
+}
+
+// left formats a remaining duration for people: "7h59m", "4m", "40s".
+func left(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	d = d.Round(time.Minute)
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	if h == 0 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
+}

@@ -1,0 +1,285 @@
+package resolve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/console"
+	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/oidclogin"
+	"github.com/awsenv/awsenv/internal/prompt"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/xerr"
+)
+
+// Builder turns plans into providers. It holds what every chain of one run
+// shares: the cache, the clock, where codes come from and where messages go.
+type Builder struct {
+	Store   *cache.Store
+	Getenv  func(string) string
+	Now     func() time.Time
+	MinTTL  time.Duration
+	Timeout time.Duration // of each STS call
+	Code    string        // --code
+	Open    bool          // open identity-provider logins in the browser
+	Stderr  io.Writer     // prompts' helpers and credential_process write here
+	Say     func(format string, a ...any)
+	Warn    func(string)
+
+	keyFiles map[string]config.Keys // read once per run, however many steps ask
+}
+
+// Chain is a built plan: a provider of the plan's credentials that also
+// tells what it served.
+type Chain struct {
+	Plan *Plan
+	top  aws.CredentialsProvider
+	// last decorates the plan's last step when it is cached; fallback is
+	// the step before it, used when that step is OnlyCached and misses.
+	last     *creds.Cached
+	fallback aws.CredentialsProvider
+	arn      interface{ ARN() string }
+	result   Result
+}
+
+// Result is what a chain served.
+type Result struct {
+	Creds aws.Credentials
+	Label string // MY_AWS_SET_FOR
+	ARN   string // the assumed-role or federated-user ARN, when known
+	Hit   bool   // the last step's entry came from the cache
+}
+
+// Retrieve makes the plan's credentials (an aws.CredentialsProvider).
+func (c *Chain) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	r, err := c.Get(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	return r.Creds, nil
+}
+
+// Get makes the plan's credentials and says what they are.
+func (c *Chain) Get(ctx context.Context) (*Result, error) {
+	cr, err := c.top.Retrieve(ctx)
+	label := c.Plan.Label
+	if errors.Is(err, creds.ErrNotCached) && c.fallback != nil {
+		cr, err = c.fallback.Retrieve(ctx)
+		label = c.Plan.FallbackLabel
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Creds: cr, Label: label}
+	if c.Plan.AccountID != "" && r.Creds.AccountID == "" {
+		r.Creds.AccountID = c.Plan.AccountID
+	}
+	if c.last != nil && label == c.Plan.Label {
+		e, hit := c.last.Last()
+		r.Hit = hit
+		if e != nil {
+			r.ARN = e.ARN
+		}
+	} else if c.arn != nil {
+		r.ARN = c.arn.ARN()
+	}
+	c.result = *r
+	return r, nil
+}
+
+// Build makes the chain of providers a plan describes. Nothing runs until
+// the chain's Retrieve: a valid cached last step is all a cache hit reads.
+func (b *Builder) Build(p *Plan) (*Chain, error) {
+	ep, err := b.endpoint(p)
+	if err != nil {
+		return nil, err
+	}
+	ch := &Chain{Plan: p}
+	var cur aws.CredentialsProvider
+	for i := range p.Steps {
+		st := &p.Steps[i]
+		pr, err := b.step(p, st, cur, ep)
+		if err != nil {
+			return nil, err
+		}
+		if a, ok := pr.(interface{ ARN() string }); ok {
+			ch.arn = a
+		}
+		if st.Key.Name != "" {
+			c := b.cached(st, pr)
+			if i == len(p.Steps)-1 {
+				ch.last = c
+				if st.OnlyCached {
+					ch.fallback = cur
+				}
+			}
+			pr = c
+		}
+		cur = pr
+	}
+	ch.top = cur
+	return ch, nil
+}
+
+func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached {
+	fp, lifetime, source := st.Fingerprint, st.WantLifetime, st.WantSource
+	what := "the credentials of " + st.Name
+	switch st.Kind {
+	case Session:
+		what = "the MFA session for " + st.Name
+	case AssumeRole:
+		what = "assuming " + roleShort(st.RoleARN)
+	case WebIdentity:
+		what = "the web identity login"
+	}
+	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity"}[st.Kind]
+	return &creds.Cached{
+		Store: b.Store, Key: st.Key, Inner: inner, MinTTL: b.MinTTL, Now: b.Now, Force: st.Force, OnlyCached: st.OnlyCached,
+		Template: cache.Entry{Account: st.Name, Kind: kind, Role: st.RoleARN, MFASerial: st.MFASerial, Source: st.EntrySource, Config: fp},
+		Accept: func(e *cache.Entry) bool {
+			if lifetime != 0 && (e.Lifetime()-lifetime > 2*time.Minute || lifetime-e.Lifetime() > 2*time.Minute) {
+				return false
+			}
+			return (source == "" || e.Source == source) && e.Config == fp
+		},
+		Waiting: func() { b.Say("Waiting for another awsenv to finish %s ...", what) },
+		Warn:    b.Warn,
+	}
+}
+
+func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep creds.Endpoint) (aws.CredentialsProvider, error) {
+	code := b.codeSource(st).Get
+	switch st.Kind {
+	case KeyFiles:
+		dir, name := st.KeyDir, st.Name
+		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			k, err := b.keys(dir, name)
+			if err != nil {
+				return aws.Credentials{}, err
+			}
+			return aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, Source: "awsenv-keys"}, nil
+		}), nil
+	case StaticKeys:
+		return creds.Static{AccessKeyID: st.AccessKeyID, SecretAccessKey: st.SecretAccessKey, SessionToken: st.SessionToken}, nil
+	case Process:
+		return b.process(st)
+	case Environment:
+		return creds.FromEnvironment(b.Getenv, st.Name), nil
+	case InstanceMetadata:
+		return &creds.InstanceMetadata{Getenv: b.Getenv, Timeout: b.Timeout, Profile: st.Name}, nil
+	case Container:
+		return &creds.Container{Getenv: b.Getenv, Timeout: b.Timeout, Profile: st.Name}, nil
+	case WebIdentity:
+		tok := creds.TokenFile(st.TokenFile)
+		if st.TokenFile == "" {
+			tok = b.oidcLogin(ep, st.Login)
+		}
+		return &creds.WebIdentity{Endpoint: ep, RoleARN: st.RoleARN, SessionName: st.SessionName, Duration: st.Duration, Token: tok}, nil
+	case Session:
+		return &creds.SessionToken{Source: source, Endpoint: ep, Duration: st.Duration, MFASerial: st.MFASerial, Code: code}, nil
+	case AssumeRole:
+		return &creds.AssumeRole{Source: source, Endpoint: ep, MFASerial: st.MFASerial, Code: code,
+			Input: stsapi.AssumeRoleInput{RoleARN: st.RoleARN, SessionName: st.SessionName, Duration: st.Duration, ExternalID: st.ExternalID}}, nil
+	case Federation:
+		return &creds.Federation{Source: source, Endpoint: ep, Name: st.SessionName, Duration: st.Duration, Policy: creds.AllowAll}, nil
+	}
+	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
+}
+
+// Endpoint is where a plan's STS calls go.
+func (b *Builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
+
+func (b *Builder) endpoint(p *Plan) (creds.Endpoint, error) {
+	return creds.NewEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv("AWS_CA_BUNDLE"))
+}
+
+// keys reads an account's key files once per run.
+func (b *Builder) keys(dir, name string) (config.Keys, error) {
+	id := dir + "\x00" + name
+	if k, ok := b.keyFiles[id]; ok {
+		return k, nil
+	}
+	k, err := config.LoadKeys(dir, name, b.Warn)
+	if err != nil {
+		return k, err
+	}
+	if b.keyFiles == nil {
+		b.keyFiles = map[string]config.Keys{}
+	}
+	b.keyFiles[id] = k
+	return k, nil
+}
+
+// codeSource is where a step's MFA code comes from: --code, then the
+// step's mfa_process or $AWSENV_MFA_PROCESS, then the terminal.
+func (b *Builder) codeSource(st *Step) prompt.Source {
+	return prompt.Source{
+		Code:           b.Code,
+		Process:        firstOf(st.MFAProcess, b.Getenv("AWSENV_MFA_PROCESS")),
+		Prompt:         fmt.Sprintf("Enter token for user %s: ", st.PromptUser),
+		Stderr:         b.Stderr,
+		ProcessTimeout: b.Timeout,
+	}
+}
+
+// process runs a profile's credential_process, refusing one that comes
+// back to the same profile (credential_process = awsenv process X, where X
+// is this very profile), which would recurse without end.
+func (b *Builder) process(st *Step) (aws.CredentialsProvider, error) {
+	chain := b.Getenv("AWSENV_PROCESS_CHAIN")
+	for _, n := range strings.Split(chain, ",") {
+		if n == st.Name {
+			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: its credential_process comes back to profile %q (a loop)", st.Name, st.Name),
+				"point it at an account or another profile")
+		}
+	}
+	if chain != "" {
+		chain += ","
+	}
+	pr := &creds.Process{Command: st.Command, Stderr: b.Stderr, Env: []string{"AWSENV_PROCESS_CHAIN=" + chain + st.Name}}
+	name := st.Name
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		cr, err := pr.Retrieve(ctx)
+		if err != nil {
+			return cr, fmt.Errorf("profile %q: %w", name, err)
+		}
+		return cr, nil
+	}), nil
+}
+
+// oidcLogin logs the user in at the identity provider and returns the
+// verified ID token.
+func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		hc, err := ep.HTTPClient()
+		if err != nil {
+			return "", err
+		}
+		hc.Timeout = 0 // the login bounds itself; each request has the dial/header timeouts
+		secret := firstOf(login.ClientSecret, b.Getenv("AWSENV_OIDC_CLIENT_SECRET"))
+		tok, err := oidclogin.Login(ctx, oidclogin.Config{
+			Issuer: login.Issuer, ClientID: login.ClientID, ClientSecret: secret,
+			Scopes: []string{"openid", "email"}, HTTP: hc, Timeout: 5 * time.Minute,
+			Show: func(u string) error {
+				b.Say("Log in at %s to continue: %s", login.Issuer, u)
+				if b.Open {
+					return console.Browse(u, b.Getenv)
+				}
+				return nil
+			},
+		})
+		if err != nil {
+			return "", err
+		}
+		b.Say("Logged in as %s", firstOf(tok.Email, tok.Subject))
+		return tok.IDToken, nil
+	}
+}

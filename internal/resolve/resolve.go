@@ -1,0 +1,68 @@
+package resolve
+
+import (
+	"context"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/cache"
+)
+
+// Resolver answers a command's request for a name: Lookup, Plan, Build and
+// Retrieve, in that order.
+type Resolver struct {
+	Env     *Env
+	Builder *Builder
+}
+
+// Resolved is a request's answer: the plan it followed and what it served.
+type Resolved struct {
+	*Result
+	Plan *Plan
+}
+
+// Plan looks name up and plans req for it, without building anything.
+func (r *Resolver) Plan(name string, req Request) (*Plan, error) {
+	src, err := r.Env.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return src.Plan(req, r.validEntry)
+}
+
+// Resolve gets the credentials req asks for on name.
+func (r *Resolver) Resolve(ctx context.Context, name string, req Request) (*Resolved, error) {
+	p, err := r.Plan(name, req)
+	if err != nil {
+		return nil, err
+	}
+	return r.Run(ctx, p)
+}
+
+// Run builds a plan and retrieves its credentials.
+func (r *Resolver) Run(ctx context.Context, p *Plan) (*Resolved, error) {
+	for _, n := range p.Notes {
+		r.Builder.Warn(n)
+	}
+	ch, err := r.Builder.Build(p)
+	if err != nil {
+		return nil, err
+	}
+	res, err := ch.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolved{Result: res, Plan: p}, nil
+}
+
+// validEntry is the planner's view of the cache: a valid entry under key.
+func (r *Resolver) validEntry(key cache.Key) bool {
+	e := r.Builder.Store.Get(key)
+	return e != nil && e.Valid(r.Builder.now(), r.Builder.MinTTL)
+}
+
+func (b *Builder) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,280 @@
+// Package sandbox is awsenv's playground: the project's STS stand-in on
+// 127.0.0.1, a throwaway credential directory with demo accounts, and a
+// subshell wired to both. It is its own binary, awsenv-sandbox, so that the
+// awsenv a user runs in every prompt never links the stand-in.
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/proc"
+	"github.com/awsenv/awsenv/internal/shellenv"
+	"github.com/awsenv/awsenv/internal/ststest"
+)
+
+// accounts are the demo accounts: name, IAM user, region.
+var accounts = []struct{ name, user, region string }{
+	{"work", "alice", "eu-west-1"},
+	{"personal", "bob", ""},
+}
+
+const usage = `usage: awsenv sandbox [--shell bash|zsh|fish] [-- COMMAND ARGS...]
+       awsenv sandbox code [NAME]
+
+Starts the project's STS stand-in on 127.0.0.1, writes a throwaway credential
+directory with the demo accounts work and personal, and opens a subshell with
+the wrappers loaded and the endpoint set. Exit the subshell to stop it all.
+'awsenv sandbox code' prints the current MFA code inside it. With -- COMMAND,
+runs COMMAND instead of an interactive shell.
+`
+
+// IO is the outside world of a sandbox run.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+	Getenv   func(string) string
+	Environ  func() []string
+	Now      func() time.Time
+}
+
+// Main runs awsenv-sandbox with args (os.Args) and returns the exit code.
+func Main(args []string, io *IO) int {
+	err := run(args[1:], io)
+	var st exitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &st):
+		return int(st)
+	}
+	fmt.Fprintf(io.Err, "awsenv sandbox: %s\n", err)
+	return 1
+}
+
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(args []string, io *IO) error {
+	shName := ""
+	for len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "--help" || a == "help":
+			fmt.Fprint(io.Out, usage)
+			return nil
+		case a == "code":
+			if len(args) > 2 {
+				return errors.New("code takes at most one account name")
+			}
+			name := ""
+			if len(args) == 2 {
+				name = args[1]
+			}
+			return code(io, name)
+		case a == "--shell" && len(args) > 1:
+			shName, args = args[1], args[2:]
+		case strings.HasPrefix(a, "--shell="):
+			shName, args = strings.TrimPrefix(a, "--shell="), args[1:]
+		case a == "--":
+			return start(io, shName, args[1:])
+		default:
+			return fmt.Errorf("unknown argument %q: run 'awsenv sandbox --help'", a)
+		}
+	}
+	return start(io, shName, nil)
+}
+
+func code(io *IO, name string) error {
+	dir := io.Getenv("AWSENV_DIR")
+	if io.Getenv("AWSENV_SANDBOX") == "" || dir == "" {
+		return errors.New("not inside an awsenv sandbox: run 'awsenv sandbox' first")
+	}
+	if name == "" {
+		if name = io.Getenv("AWSENV_ACCOUNT"); name == "" {
+			name = accounts[0].name
+		}
+	}
+	secret, err := os.ReadFile(filepath.Join(dir, ".sandbox", name+".totp"))
+	if err != nil {
+		return fmt.Errorf("no sandbox account %q", name)
+	}
+	c, err := ststest.TOTP(strings.TrimSpace(string(secret)), io.Now())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(io.Out, c)
+	return err
+}
+
+func start(io *IO, shName string, args []string) error {
+	if shName == "" {
+		shName = filepath.Base(io.Getenv("SHELL"))
+	}
+	switch shName {
+	case "bash", "zsh", "fish":
+	default:
+		if len(args) == 0 {
+			shName = "bash"
+		}
+	}
+	bin, err := awsenvPath()
+	if err != nil {
+		return err
+	}
+	srv := ststest.New()
+	url, err := srv.Listen()
+	if err != nil {
+		return fmt.Errorf("cannot start the sts stand-in: %w", err)
+	}
+	defer srv.Close()
+	dir, err := os.MkdirTemp("", "awsenv-sandbox-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	side := filepath.Join(dir, ".sandbox")
+	if err := os.Mkdir(side, 0o700); err != nil {
+		return err
+	}
+	entries := map[string]any{}
+	var first *ststest.User
+	for _, a := range accounts {
+		u := srv.AddUser(a.user, true)
+		if first == nil {
+			first = u
+		}
+		files := map[string]string{
+			a.name + ".access_key":         u.AccessKeyID,
+			a.name + ".secret_key":         u.SecretAccessKey,
+			a.name + ".user":               u.Name,
+			".sandbox/" + a.name + ".totp": u.TOTPSecret,
+		}
+		for f, v := range files {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte(v+"\n"), 0o600); err != nil {
+				return err
+			}
+		}
+		prefix := "arn:aws:iam::" + u.AccountID + ":"
+		if a.region == "" {
+			entries[a.name] = prefix
+			continue
+		}
+		// The work account has a role to try ec2role and console --role on.
+		role := prefix + "role/" + a.name + "-admin"
+		srv.AddRole(ststest.Role{ARN: role, MaxSessionDuration: 12 * time.Hour, RequireMFA: true})
+		entries[a.name] = map[string]any{"arn": prefix, "region": a.region, "roles": map[string]string{"admin": role}}
+	}
+	data, _ := json.MarshalIndent(entries, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, "accounts.json"), data, 0o600); err != nil {
+		return err
+	}
+	env := environment(io.Environ(), map[string]string{
+		"AWSENV_DIR":           dir,
+		"AWSENV_CONFIG":        filepath.Join(dir, "accounts.json"),
+		"AWSENV_CACHE_DIR":     filepath.Join(dir, ".cache"),
+		"AWS_ENDPOINT_URL_STS": url,
+		"AWSENV_SANDBOX":       "1",
+		"AWSENV_SIGNIN_URL":    url + "/federation",
+		// awsenv itself first on PATH, so the commands it suggests work.
+		"PATH": filepath.Dir(bin) + string(filepath.ListSeparator) + io.Getenv("PATH"),
+	})
+	var cmd *exec.Cmd
+	if len(args) > 0 {
+		cmd = exec.Command(args[0], args[1:]...)
+	} else if cmd, err = shell(shName, bin, side, &env); err != nil {
+		return err
+	}
+	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, io.In, io.Out, io.Err
+	c, _ := ststest.TOTP(first.TOTPSecret, io.Now())
+	fmt.Fprintf(io.Err, "awsenv sandbox: STS stand-in at %s, demo accounts work and personal in %s\n", url, dir)
+	if len(args) == 0 {
+		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin\n")
+		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", c)
+		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
+	}
+	// Ctrl-C in the subshell reaches the sandbox too: it must not end the
+	// stand-in under the shell, nor skip the clean-up of the keys.
+	status, err := proc.RunForwarding(cmd)
+	if err != nil {
+		return err
+	}
+	return exitStatus(status)
+}
+
+// awsenvPath is the awsenv the sandbox's shell runs: the one installed
+// beside this binary, else the one on PATH.
+func awsenvPath() (string, error) {
+	name := "awsenv"
+	if filepath.Ext(os.Args[0]) == ".exe" {
+		name += ".exe"
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("awsenv"); err == nil {
+		return filepath.Abs(p)
+	}
+	return "", errors.New("cannot find the awsenv binary beside awsenv-sandbox or on PATH: install both with go install ./cmd/awsenv ./cmd/awsenv-sandbox")
+}
+
+// environment is the caller's environment without AWS credentials or
+// profiles (which would shadow the sandbox's), plus set.
+func environment(environ []string, set map[string]string) []string {
+	var env []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, over := set[k]; over || (strings.HasPrefix(k, "AWS_") && k != "AWS_CA_BUNDLE") || strings.HasPrefix(k, "AWSENV_") || k == "MY_AWS_SET_FOR" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range set {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// shell starts an interactive shell that loads the user's own rc file and
+// then the awsenv wrappers.
+func shell(name, bin, side string, env *[]string) (*exec.Cmd, error) {
+	switch name {
+	case "zsh":
+		zdot := filepath.Join(side, "zsh")
+		if err := os.Mkdir(zdot, 0o700); err != nil {
+			return nil, err
+		}
+		rc := "[ -f ~/.zshrc ] && source ~/.zshrc\n" +
+			"eval \"$(" + shellenv.Quote(shellenv.POSIX, bin) + " init zsh)\"\n" +
+			"PS1=\"(awsenv sandbox) $PS1\"\n"
+		if err := os.WriteFile(filepath.Join(zdot, ".zshrc"), []byte(rc), 0o600); err != nil {
+			return nil, err
+		}
+		*env = append(*env, "ZDOTDIR="+zdot)
+		return exec.Command("zsh", "-i"), nil
+	case "fish":
+		init := shellenv.Quote(shellenv.Fish, bin) + " init fish | source; " +
+			"functions -c fish_prompt __awsenv_sandbox_prompt 2>/dev/null; " +
+			"function fish_prompt; printf '(awsenv sandbox) '; __awsenv_sandbox_prompt; end"
+		return exec.Command("fish", "-C", init), nil
+	default:
+		rcPath := filepath.Join(side, "bashrc")
+		rc := "[ -f ~/.bashrc ] && . ~/.bashrc\n" +
+			"eval \"$(" + shellenv.Quote(shellenv.POSIX, bin) + " init bash)\"\n" +
+			"PS1=\"(awsenv sandbox) ${PS1:-\\$ }\"\n"
+		if err := os.WriteFile(rcPath, []byte(rc), 0o600); err != nil {
+			return nil, err
+		}
+		return exec.Command("bash", "--rcfile", rcPath, "-i"), nil
+	}
+}

@@ -6,6 +6,8 @@
 # (default 100) with hyperfine, peak RSS from getrusage, and where start-up
 # time goes (GODEBUG=inittrace=1).
 #   usage: bench/run.sh [RUNS]
+# With BEFORE=PATH (an awsenv built from an earlier commit, same flags),
+# its switch and now are measured in the same run, for a before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-100}
@@ -52,6 +54,13 @@ hf "$runs" switch-hit "$out/awsenv switch work"
 hf "$runs" switch-miss "$out/awsenv switch cold"
 hf "$runs" now "$out/awsenv now"
 hf "$runs" switch-hit-dynamic "$out/awsenv-dynamic switch work"
+if [ -n "${BEFORE:-}" ]; then
+	hf "$runs" before-switch-hit "$BEFORE switch work"
+	hf "$runs" before-now "$BEFORE now"
+	# and again after, so drift during the run shows
+	hf "$runs" switch-hit-2 "$out/awsenv switch work"
+	hf "$runs" now-2 "$out/awsenv now"
+fi
 if [ -x /usr/bin/aws ]; then
 	hf 30 aws-export "/usr/bin/aws configure export-credentials --format env"
 fi
@@ -74,6 +83,10 @@ rows = [("baseline", [f"{out}/baseline", creds, "work"]),
         ("switch-miss", [f"{out}/awsenv", "switch", "cold"]),
         ("now", [f"{out}/awsenv", "now"]),
         ("switch-hit-dynamic", [f"{out}/awsenv-dynamic", "switch", "work"]),
+        ("before-switch-hit", [os.environ.get("BEFORE", ""), "switch", "work"]),
+        ("before-now", [os.environ.get("BEFORE", ""), "now"]),
+        ("switch-hit-2", [f"{out}/awsenv", "switch", "work"]),
+        ("now-2", [f"{out}/awsenv", "now"]),
         ("aws-export", ["/usr/bin/aws", "configure", "export-credentials", "--format", "env"])]
 aws = median("aws-export")
 print(f"{'command':<20}{'median ms':>10}{'x baseline':>12}{'aws CLI / it':>14}{'peak RSS MB':>13}")

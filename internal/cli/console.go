@@ -51,11 +51,7 @@ func consoleCommand(io *IO) *cli.Command {
 			if c.NArg() > 1 {
 				return usagef("console takes at most one account NAME")
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.Console)
+			o, req, err := chainOptionsFrom(c, io, resolve.Console)
 			if err != nil {
 				return err
 			}

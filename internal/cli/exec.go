@@ -48,11 +48,7 @@ func execCommand(io *IO) *cli.Command {
 			if len(argv) == 0 {
 				return usagef("exec needs a COMMAND after the account name: awsenv exec %s -- COMMAND", name)
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.Use)
+			o, req, err := chainOptionsFrom(c, io, resolve.Use)
 			if err != nil {
 				return err
 			}
@@ -62,15 +58,11 @@ func execCommand(io *IO) *cli.Command {
 }
 
 func runExec(ctx context.Context, r *run, o execOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
 	path, err := exec.LookPath(o.Argv[0])
 	if err != nil {
 		return fmt.Errorf("cannot run %q: %v", o.Argv[0], errors.Unwrap(err))
 	}
-	got, err := res.Resolve(ctx, o.Name, o.Request)
+	got, err := r.resolveName(ctx, o.common, o.Name, "", "", o.Request)
 	if err != nil {
 		return err
 	}

@@ -27,11 +27,7 @@ func mfaCommand(io *IO) *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("mfa takes no arguments (got %q): use --account NAME", c.Args().First())
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.MFA)
+			o, req, err := chainOptionsFrom(c, io, resolve.MFA)
 			if err != nil {
 				return err
 			}
@@ -41,20 +37,12 @@ func mfaCommand(io *IO) *cli.Command {
 }
 
 func runMFA(ctx context.Context, r *run, o mfaOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	name, err := current(res, o.Account, "pass --account NAME")
-	if err != nil {
-		return err
-	}
-	got, err := res.Resolve(ctx, name, o.Request)
+	got, err := r.resolveName(ctx, o.common, "", o.Account, "pass --account NAME", o.Request)
 	if err != nil {
 		return err
 	}
 	if got.Hit {
-		r.say("Cache is valid for account %s", name)
+		r.say("Cache is valid for account %s", got.Plan.Name)
 	}
 	if err := r.print("env", got, o.common); err != nil {
 		return err

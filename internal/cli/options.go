@@ -135,6 +135,16 @@ func commonFrom(c *cli.Context, io *IO) (common, error) {
 	return o, nil
 }
 
+// chainOptionsFrom reads the common options and the chain flags.
+func chainOptionsFrom(c *cli.Context, io *IO, purpose resolve.Purpose) (common, resolve.Request, error) {
+	o, err := commonFrom(c, io)
+	if err != nil {
+		return o, resolve.Request{}, err
+	}
+	req, err := requestFrom(c, purpose)
+	return o, req, err
+}
+
 // requestFrom reads the chain flags into a request for purpose.
 func requestFrom(c *cli.Context, purpose resolve.Purpose) (resolve.Request, error) {
 	r := resolve.Request{Purpose: purpose, Role: str(c, "role"), SessionName: str(c, "session-name"), ExternalID: str(c, "external-id")}

@@ -31,11 +31,7 @@ func processCommand(io *IO) *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("process needs one account NAME")
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.Use)
+			o, req, err := chainOptionsFrom(c, io, resolve.Use)
 			if err != nil {
 				return err
 			}
@@ -45,11 +41,7 @@ func processCommand(io *IO) *cli.Command {
 }
 
 func runProcess(ctx context.Context, r *run, o processOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	got, err := res.Resolve(ctx, o.Name, o.Request)
+	got, err := r.resolveName(ctx, o.common, o.Name, "", "", o.Request)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func roleCommand(io *IO) *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("role needs one ROLE: a name from the account's roles, a role name or a role ARN")
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.Role)
+			o, req, err := chainOptionsFrom(c, io, resolve.Role)
 			if err != nil {
 				return err
 			}
@@ -57,15 +53,7 @@ func roleCommand(io *IO) *cli.Command {
 }
 
 func runRole(ctx context.Context, r *run, o roleOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	name, err := current(res, o.Account, "pass --account NAME")
-	if err != nil {
-		return err
-	}
-	got, err := res.Resolve(ctx, name, o.Request)
+	got, err := r.resolveName(ctx, o.common, "", o.Account, "pass --account NAME", o.Request)
 	if err != nil {
 		return err
 	}

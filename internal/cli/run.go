@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"time"
 
@@ -69,6 +70,22 @@ func (r *run) print(format string, res *resolve.Resolved, o common) error {
 		return err
 	}
 	return r.flush()
+}
+
+// resolveName gets the credentials req asks for on name, or on the
+// current name when name is "" (flag, else $AWSENV_ACCOUNT, ...; hint says
+// how to name one).
+func (r *run) resolveName(ctx context.Context, o common, name, flag, hint string, req resolve.Request) (*resolve.Resolved, error) {
+	res, err := r.resolver(o)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		if name, err = current(res, flag, hint); err != nil {
+			return nil, err
+		}
+	}
+	return res.Resolve(ctx, name, req)
 }
 
 // current is the name a command without NAME works on.

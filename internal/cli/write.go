@@ -37,11 +37,7 @@ func writeCommand(io *IO) *cli.Command {
 			if err := credfile.CheckProfile(profile); err != nil {
 				return usagef("%v", err)
 			}
-			o, err := commonFrom(c, io)
-			if err != nil {
-				return err
-			}
-			req, err := requestFrom(c, resolve.Use)
+			o, req, err := chainOptionsFrom(c, io, resolve.Use)
 			if err != nil {
 				return err
 			}
@@ -51,21 +47,11 @@ func writeCommand(io *IO) *cli.Command {
 }
 
 func runWrite(ctx context.Context, r *run, o writeOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	name := o.Name
-	if name == "" {
-		if name, err = current(res, "", "give the account: awsenv write PROFILE NAME"); err != nil {
-			return err
-		}
-	}
 	path, err := credfile.Path(r.io.Getenv)
 	if err != nil {
 		return err
 	}
-	got, err := res.Resolve(ctx, name, o.Request)
+	got, err := r.resolveName(ctx, o.common, o.Name, "", "give the account: awsenv write PROFILE NAME", o.Request)
 	if err != nil {
 		return err
 	}

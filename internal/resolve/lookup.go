@@ -76,6 +76,8 @@ type Source struct {
 	User    string
 	UserErr error // NAME.user is unreadable or malformed
 
+	userLoaded bool
+
 	// Account is the accounts-file entry (nil for profiles and for key
 	// files without an entry).
 	Account *config.Account
@@ -132,11 +134,9 @@ func (e *Env) accountSource(name string, acc *config.Account) *Source {
 		Name: name, Scope: cache.ScopeAccount, Account: acc, KeyDir: e.Paths.CredDir,
 		Region: e.region(acc.Region, acc.Partition), Partition: acc.Partition, AccountID: acc.AccountID,
 	}
-	if acc.WebIdentity == nil {
-		src.User, src.UserErr = config.LoadUser(e.Paths.CredDir, name, e.Getenv)
-	} else {
-		src.User = e.loginName()
-	}
+	// The IAM user (NAME.user) is read by LoadUser when a plan needs it:
+	// switch, in every prompt, does not.
+	src.User = e.loginName()
 	src.Endpoint, src.EndpointFrom = e.stsEndpoint(nil, nil)
 	src.unknown = func() error { return e.Unknown(name) }
 	return src
@@ -151,6 +151,14 @@ func (e *Env) WebIdentityPlan(roleARN, tokenFile string, login *config.WebIdenti
 	}
 	p.Endpoint, p.EndpointFrom = e.stsEndpoint(nil, nil)
 	return p, nil
+}
+
+// LoadUser fills in the IAM user of a key-files account from NAME.user.
+func (e *Env) LoadUser(src *Source) {
+	if src.Scope == cache.ScopeAccount && src.Account.WebIdentity == nil && !src.userLoaded {
+		src.User, src.UserErr = config.LoadUser(e.Paths.CredDir, src.Name, e.Getenv)
+		src.userLoaded = true
+	}
 }
 
 // Unknown is the error for a name that is neither an account nor a profile.

@@ -26,6 +26,9 @@ func (r *Resolver) Plan(name string, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.Purpose != Switch {
+		r.Env.LoadUser(src)
+	}
 	return src.Plan(req, r.validEntry)
 }
 

@@ -34,7 +34,12 @@ func runNow(io *IO, format string) error {
 	}
 	var exp time.Time
 	var expErr error
-	if v := env(exports.CredentialExpiration); v != "" {
+	// AWS_SESSION_EXPIRATION alone is what some other tools set.
+	expVar := exports.CredentialExpiration
+	if env(expVar) == "" && env("AWS_SESSION_EXPIRATION") != "" {
+		expVar = "AWS_SESSION_EXPIRATION"
+	}
+	if v := env(expVar); v != "" {
 		exp, expErr = time.Parse(time.RFC3339, v)
 	}
 	now := io.Now()
@@ -78,7 +83,7 @@ func runNow(io *IO, format string) error {
 	fmt.Fprintf(io.Err, "Region is %s\n", region)
 	switch {
 	case expErr != nil:
-		fmt.Fprintf(io.Err, "Expiration %q is not a time awsenv understands\n", env(exports.CredentialExpiration))
+		fmt.Fprintf(io.Err, "%s=%q is not a time awsenv understands\n", expVar, env(expVar))
 	case exp.IsZero() && env(exports.SessionToken) == "":
 		fmt.Fprintln(io.Err, "Long-lived keys: they do not expire")
 	case exp.IsZero():

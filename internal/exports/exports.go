@@ -18,6 +18,7 @@ const (
 	CredentialExpiration = "AWS_CREDENTIAL_EXPIRATION"
 	Region               = "AWS_REGION"
 	DefaultRegionVar     = "AWS_DEFAULT_REGION"
+	AccountID            = "AWS_ACCOUNT_ID" // read by current SDKs for account-based endpoints
 	Account              = "AWSENV_ACCOUNT"
 	SetFor               = "MY_AWS_SET_FOR"
 )
@@ -68,6 +69,11 @@ func Changes(t Target, c aws.Credentials) []shellenv.Change {
 			ch = append(ch, shellenv.Unset(n))
 		}
 	}
+	if c.AccountID != "" {
+		ch = append(ch, shellenv.Set(AccountID, c.AccountID))
+	} else {
+		ch = append(ch, shellenv.Unset(AccountID))
+	}
 	for _, n := range profileVars {
 		ch = append(ch, shellenv.Unset(n))
 	}
@@ -86,7 +92,7 @@ func Clear() []shellenv.Change {
 	names = append(names, tokenAliases...)
 	names = append(names, CredentialExpiration)
 	names = append(names, expirationAliases...)
-	names = append(names, Region, DefaultRegionVar, Account, SetFor)
+	names = append(names, AccountID, Region, DefaultRegionVar, Account, SetFor)
 	ch := make([]shellenv.Change, len(names))
 	for i, n := range names {
 		ch[i] = shellenv.Unset(n)

@@ -65,19 +65,19 @@ func TestChangesPlainKeys(t *testing.T) {
 	// The old session must not survive a switch to plain keys, nor may a
 	// profile override the keys.
 	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN",
-		"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCOUNT_ID"} {
 		if !unset[n] {
 			t.Errorf("%s is not unset", n)
 		}
 	}
-	if len(unset) != 7 {
+	if len(unset) != 8 {
 		t.Errorf("unsets %v", unset)
 	}
 }
 
 func TestChangesTemporary(t *testing.T) {
 	exp := time.Date(2030, 1, 2, 15, 4, 5, 0, time.FixedZone("CET", 3600))
-	ch := Changes(target, aws.Credentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", SessionToken: "tok", Expires: exp})
+	ch := Changes(target, aws.Credentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", SessionToken: "tok", Expires: exp, AccountID: "123456789012"})
 	checkOnce(t, ch)
 	set, unset := env(ch)
 	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN"} {
@@ -103,7 +103,10 @@ func TestChangesTemporary(t *testing.T) {
 	if len(unset) != 2 || !unset["AWS_PROFILE"] || !unset["AWS_DEFAULT_PROFILE"] {
 		t.Errorf("unsets %v, want only the profile variables", unset)
 	}
-	if len(set) != 13 {
+	if set["AWS_ACCOUNT_ID"] != "123456789012" {
+		t.Errorf("AWS_ACCOUNT_ID = %q", set["AWS_ACCOUNT_ID"])
+	}
+	if len(set) != 14 {
 		t.Errorf("sets %d variables: %v", len(set), set)
 	}
 }

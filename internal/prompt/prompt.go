@@ -3,7 +3,6 @@
 package prompt
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,13 +16,30 @@ import (
 	"github.com/awsenv/awsenv/internal/proc"
 )
 
-// ValidateCode checks that code is exactly six ASCII digits, the only form
-// STS accepts, so a typo never costs an STS call.
-func ValidateCode(code string) error {
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return errors.New("the mfa code must be exactly 6 digits: enter the current code from your authenticator")
+// errCode is what a code that is not 6 digits gets.
+var errCode = errors.New("the mfa code must be exactly 6 digits: enter the current code from your authenticator")
+
+// NormalizeCode returns code as the six ASCII digits STS accepts, so a
+// typo never costs an STS call. Spaces and dashes between the digits are
+// dropped, as authenticator apps show codes ("066 938") and people paste
+// them; anything else, or another number of digits, is refused.
+func NormalizeCode(code string) (string, error) {
+	code = strings.TrimSpace(code)
+	var b strings.Builder
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case (c == ' ' || c == '-') && i > 0 && i < len(code)-1:
+		default:
+			return "", errCode
+		}
 	}
-	return nil
+	if b.Len() != 6 {
+		return "", errCode
+	}
+	return b.String(), nil
 }
 
 // Source says where an MFA code may come from, tried in this order.
@@ -50,7 +66,7 @@ func (s Source) Get(ctx context.Context) (string, error) {
 	var err error
 	switch {
 	case s.Code != "":
-		code = strings.TrimSpace(s.Code)
+		code = s.Code
 	case s.Process != "":
 		code, err = s.fromProcess(ctx)
 	default:
@@ -59,10 +75,7 @@ func (s Source) Get(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := ValidateCode(code); err != nil {
-		return "", err
-	}
-	return code, nil
+	return NormalizeCode(code)
 }
 
 func (s Source) fromProcess(ctx context.Context) (string, error) {
@@ -76,8 +89,8 @@ func (s Source) fromProcess(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	code := strings.TrimSpace(string(out))
-	if ValidateCode(code) != nil {
+	code, err := NormalizeCode(string(out))
+	if err != nil {
 		return "", fmt.Errorf("the mfa code command %q did not print a 6-digit code: make it print only the current code", s.Process)
 	}
 	return code, nil
@@ -98,12 +111,13 @@ func (s Source) fromTerminal() (string, error) {
 	if _, err := io.WriteString(out, s.Prompt); err != nil {
 		return "", ErrNoTerminal
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && line == "" {
-		io.WriteString(out, "\n")
+	// The code is not echoed, as the AWS CLI's prompt does not echo it.
+	line, err := readHidden(in)
+	io.WriteString(out, "\n")
+	if err != nil && strings.TrimSpace(line) == "" {
 		return "", errors.New("no mfa code entered")
 	}
-	return strings.TrimSpace(line), nil
+	return line, nil
 }
 
 // openTerminal opens the terminal to read the code from (in) and to write

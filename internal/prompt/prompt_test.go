@@ -11,35 +11,40 @@ import (
 	"time"
 )
 
-func TestValidateCode(t *testing.T) {
+func TestNormalizeCode(t *testing.T) {
 	tests := []struct {
-		code string
-		ok   bool
+		code, want string // want "" for refused
 	}{
-		{"123456", true},
-		{"000000", true},
-		{"999999", true},
-		{"", false},
-		{"12345", false},
-		{"1234567", false},
-		{"12345a", false},
-		{"12 456", false},
-		{" 12345", false},
-		{"123456\n", false},
-		{"-12345", false},
-		{"+12345", false},
-		{"1.2345", false},
-		{"１２３４５６", false}, // full-width digits
-		{"١٢٣٤٥٦", false}, // Arabic-Indic digits
-		{"12345\x00", false},
+		{"123456", "123456"},
+		{"000000", "000000"},
+		{"999999", "999999"},
+		{" 123456\n", "123456"},
+		// As authenticator apps show codes, and people paste them.
+		{"066 938", "066938"},
+		{"066-938", "066938"},
+		{"0 6 6 9 3 8", "066938"},
+		{"06 6938 1", ""},
+		{"", ""},
+		{"12345", ""},
+		{"1234567", ""},
+		{"12345a", ""},
+		{"12 45", ""},
+		{"-123456", ""},
+		{"123456-", ""},
+		{"+12345", ""},
+		{"1.2345", ""},
+		{"123\t456", ""},
+		{"１２３４５６", ""}, // full-width digits
+		{"١٢٣٤٥٦", ""}, // Arabic-Indic digits
+		{"12345\x00", ""},
 	}
 	for _, tt := range tests {
-		err := ValidateCode(tt.code)
-		if (err == nil) != tt.ok {
-			t.Errorf("ValidateCode(%q) = %v, want ok=%v", tt.code, err, tt.ok)
+		got, err := NormalizeCode(tt.code)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("NormalizeCode(%q) = %q, %v; want %q", tt.code, got, err, tt.want)
 		}
 		if err != nil && !strings.Contains(err.Error(), "6 digits") {
-			t.Errorf("ValidateCode(%q) = %q, want it to say what is expected", tt.code, err)
+			t.Errorf("NormalizeCode(%q) = %q, want it to say what is expected", tt.code, err)
 		}
 	}
 }

@@ -106,6 +106,7 @@ func TestGetTerminal(t *testing.T) {
 	}{
 		{"code", "654321\n", "654321", ""},
 		{"code with spaces", "  123456  \n", "123456", ""},
+		{"code as apps show it", "066 938\n", "066938", ""},
 		{"short code", "12345\n", "", "6 digits"},
 		{"letters", "abcdef\n", "", "6 digits"},
 		{"end of input", "\x04", "", "no mfa code entered"}, // ^D on an empty line
@@ -131,6 +132,9 @@ func TestGetTerminal(t *testing.T) {
 			out := term.output()
 			if !strings.HasPrefix(out, prompt) {
 				t.Errorf("terminal shows %q, want it to start with the prompt %q", out, prompt)
+			}
+			if digits := strings.TrimSpace(tt.input); len(digits) > 1 && strings.Contains(out, digits) {
+				t.Errorf("terminal shows %q: the code was echoed", out)
 			}
 			if opened != 1 {
 				t.Errorf("OpenTTY called %d times", opened)

@@ -8,8 +8,7 @@ import "os"
 // stdout are: CONIN$ to read the code and CONOUT$ for the prompt, the names
 // CreateFile gives the console's input and screen buffer. Both are opened
 // for reading and writing, which GetConsoleMode (and so term.IsTerminal)
-// needs. The console echoes the code as it is typed, as a Unix terminal
-// does here.
+// needs.
 func openTerminal() (in, out *os.File, err error) {
 	in, err = os.OpenFile("CONIN$", os.O_RDWR, 0)
 	if err != nil {

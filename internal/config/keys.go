@@ -187,3 +187,15 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// CheckKeys reports whether keys look like an IAM user's access key id
+// and secret, before anything is sent or written. It never shows them.
+func CheckKeys(keys Keys) error {
+	if !validAccessKeyID(keys.AccessKeyID) {
+		return errors.New("that is not an access key id (16-128 capital letters and digits, like AKIA...)")
+	}
+	if !validSecret(keys.SecretAccessKey) {
+		return errors.New("that is not a secret access key (at least 16 printable characters, no spaces)")
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
+)
+
+// AccountEntry is an entry awsenv add writes to the accounts file.
+type AccountEntry struct {
+	ARN    string `json:"arn"`
+	Region string `json:"region,omitempty"`
+}
+
+// SetAccount adds the account name to the accounts file at path (creating
+// the file), or with replace, replaces its entry. Every other byte of the
+// file stays as it was; the file is replaced atomically under a lock, and
+// left untouched on any error.
+func SetAccount(ctx context.Context, path, name string, entry AccountEntry, replace bool) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	value, err := json.Marshal(entry)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("cannot create the folder of the accounts file: %w", err)
+	}
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	unlock, err := fsutil.Lock(lctx, path+".lock", nil)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
+	mode := os.FileMode(0o600)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = []byte("{\n}\n")
+	case err != nil:
+		return err
+	default:
+		mode = info.Mode().Perm()
+	}
+	out, err := setEntry(data, name, value, replace)
+	if err == nil && startsWithBOM(path) {
+		out = append([]byte(bom), out...) // the reader dropped it; the file keeps it
+	}
+	if err != nil {
+		return fmt.Errorf("cannot add %q to accounts file %s: %w", name, path, err)
+	}
+	if _, err := ParseAccounts(out); err != nil {
+		return fmt.Errorf("cannot add %q to accounts file %s: the result would not parse: %w", name, path, err)
+	}
+	if err := fsutil.WriteFile(path, out, mode); err != nil {
+		return fmt.Errorf("cannot write accounts file %s: %w", path, err)
+	}
+	return nil
+}
+
+// setEntry inserts or replaces the top-level member name of the JSON
+// object data, changing no other byte.
+func setEntry(data []byte, name string, value []byte, replace bool) ([]byte, error) {
+	if _, err := ParseAccounts(data); err != nil {
+		return nil, fmt.Errorf("it does not parse (%w): fix it first", err)
+	}
+	key, _ := json.Marshal(name)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.Token() // {
+	afterOpen := int(dec.InputOffset())
+	lastEnd := -1
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		keyEnd := int(dec.InputOffset())
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		end := int(dec.InputOffset())
+		if tok.(string) == name {
+			if !replace {
+				return nil, fmt.Errorf("account %q exists: use --force to replace it", name)
+			}
+			start := keyEnd + bytes.Index(data[keyEnd:end], raw)
+			return concat(data[:start], value, data[start+len(raw):]), nil
+		}
+		lastEnd = end
+	}
+	entry := concat([]byte("\n  "), key, []byte(": "), value)
+	if lastEnd < 0 {
+		return concat(data[:afterOpen], entry, []byte("\n"), bytes.TrimLeft(data[afterOpen:], " \t\r\n")), nil
+	}
+	return concat(data[:lastEnd], []byte(","), entry, data[lastEnd:]), nil
+}
+
+const bom = "\xef\xbb\xbf"
+
+func startsWithBOM(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 3)
+	n, _ := f.Read(b)
+	return string(b[:n]) == bom
+}
+
+func concat(parts ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, p := range parts {
+		b.Write(p)
+	}
+	return b.Bytes()
+}
+
+// WriteKeys writes an account's key files (and NAME.user) into dir, mode
+// 0600 in a 0700 directory, each atomically. On an error, the files it
+// wrote are removed again.
+func WriteKeys(dir, name string, keys Keys, user string) (err error) {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	if !validAccessKeyID(keys.AccessKeyID) || !validSecret(keys.SecretAccessKey) {
+		return errors.New("refusing to write malformed keys")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the credential directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot make the credential directory %s mode 700: %w", dir, err)
+	}
+	ak, sk := KeyFiles(dir, name)
+	files := []struct{ path, content string }{
+		{ak, keys.AccessKeyID + "\n"}, {sk, keys.SecretAccessKey + "\n"}, {filepath.Join(dir, name+".user"), user + "\n"},
+	}
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, p := range written {
+				os.Remove(p)
+			}
+		}
+	}()
+	for _, f := range files {
+		if f.content == "\n" {
+			continue
+		}
+		if _, statErr := os.Lstat(f.path); statErr != nil {
+			written = append(written, f.path)
+		}
+		if err := fsutil.WriteFile(f.path, []byte(f.content), 0o600); err != nil {
+			return fmt.Errorf("cannot write %s: %w", f.path, err)
+		}
+	}
+	return nil
+}

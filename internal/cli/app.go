@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/awsenv/awsenv/internal/xerr"
 )
@@ -26,6 +27,9 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer // only statements for the shell, or output asked for
 	Err io.Writer // messages, warnings, errors
+	// OutTerminal says stdout is a terminal: statements meant for eval
+	// (and the secrets in them) are then not printed.
+	OutTerminal bool
 	// Getenv and Environ read the caller's environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -34,7 +38,8 @@ type IO struct {
 
 // StdIO is the real process's IO.
 func StdIO() *IO {
-	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now}
+	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now,
+		OutTerminal: term.IsTerminal(int(os.Stdout.Fd()))}
 }
 
 // Exit codes.
@@ -100,9 +105,11 @@ func newApp(io *IO) *cli.App {
 		Version:   buildVersion(),
 		Description: "awsenv prints shell statements on stdout for the ec2* wrappers to eval; " +
 			"messages go to stderr. Run 'awsenv COMMAND --help' for a command's options.",
-		Writer:                 io.Err, // help and usage never land on stdout: it is eval'd
+		// Help goes to stdout, so it can be paged and grepped; the
+		// wrappers never eval a help run.
+		Writer:                 io.Out,
 		ErrWriter:              io.Err,
-		HideHelpCommand:        true,
+		HideHelpCommand:        false,
 		UseShortOptionHandling: false,
 		ExitErrHandler:         func(*cli.Context, error) {}, // Main decides the exit code
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -141,8 +148,10 @@ func commands(io *IO) []*cli.Command {
 		execCommand(io),
 		processCommand(io),
 		webIdentityCommand(io),
+		addCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
+		completeCommand(io),
 	}
 }
 

@@ -83,7 +83,7 @@ func clearCommand(io *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "clear",
 		Usage: "print the statements that unset everything awsenv sets",
-		Flags: []cli.Flag{shellFlag()},
+		Flags: []cli.Flag{shellFlag(), printFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("clear takes no arguments")
@@ -96,7 +96,7 @@ func clearCommand(io *IO) *cli.Command {
 			if err := shellenv.Render(&r.out, o.Shell, exports.Clear()); err != nil {
 				return err
 			}
-			if err := r.flush(); err != nil {
+			if shown, err := r.statements(o, "ec2clear", "clear"); err != nil || !shown {
 				return err
 			}
 			r.say("Cleared the AWS keys from this shell")

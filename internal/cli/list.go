@@ -58,7 +58,7 @@ func runList(r *run, o listOptions) error {
 		return r.flush()
 	}
 	if len(names)+len(profiles) == 0 {
-		r.say("No accounts: put NAME.access_key and NAME.secret_key in %s and list them in %s", env.Paths.CredDir, env.Paths.Accounts)
+		r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key (it writes %s and %s), or try 'awsenv sandbox'", env.Paths.CredDir, env.Paths.Accounts)
 		return nil
 	}
 	store, now := res.Builder.Store, r.now()
@@ -70,7 +70,9 @@ func runList(r *run, o listOptions) error {
 		return entryState(e.Remaining(now), o.MinTTL)
 	}
 	tw := tabwriter.NewWriter(&r.out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tID\tREGION\tMFA SESSION\tROLES")
+	if len(names) > 0 {
+		fmt.Fprintln(tw, "ACCOUNT\tID\tREGION\tMFA SESSION\tROLES")
+	}
 	for _, n := range names {
 		acc := env.Accounts.Get(n)
 		if acc == nil {

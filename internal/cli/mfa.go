@@ -22,7 +22,7 @@ func mfaCommand(io *IO) *cli.Command {
 		Description: "Reuses a valid cached session without asking for a code. Otherwise takes the code from\n" +
 			"--code, from the account's mfa_process or $AWSENV_MFA_PROCESS, or asks on the terminal,\n" +
 			"calls STS GetSessionToken once and caches the session for every shell.",
-		Flags: []cli.Flag{accountFlag(), codeFlag(), sessionDurationFlag(), forceFlag(), shellFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag()},
+		Flags: []cli.Flag{accountFlag(), codeFlag(), sessionDurationFlag(), forceFlag(), shellFlag(), printFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("mfa takes no arguments (got %q): use --account NAME", c.Args().First())
@@ -44,7 +44,7 @@ func runMFA(ctx context.Context, r *run, o mfaOptions) error {
 	if got.Hit {
 		r.say("Cache is valid for account %s", got.Plan.Name)
 	}
-	if err := r.print("env", got, o.common); err != nil {
+	if shown, err := r.print("env", got, o.common, "ec2mfa", "mfa --account "+got.Plan.Name); err != nil || !shown {
 		return err
 	}
 	exp := got.Creds.Expires

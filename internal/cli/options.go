@@ -25,6 +25,10 @@ func shellFlag() cli.Flag {
 	return &cli.StringFlag{Name: "shell", Usage: "shell to print statements for: bash, zsh, fish or powershell (default: from $SHELL)"}
 }
 
+func printFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "print", Usage: "print the statements even when stdout is a terminal (they hold secret keys)"}
+}
+
 func minTTLFlag() cli.Flag {
 	return &cli.StringFlag{Name: "min-ttl", Usage: "cached credentials count as valid while more than this is left (default: $AWSENV_MIN_TTL, else 5m)"}
 }
@@ -72,6 +76,7 @@ type common struct {
 	Timeout     time.Duration
 	Code        string
 	Open        bool
+	Print       bool // print statements even to a terminal
 }
 
 // has reports whether the command declares the flag: options are read
@@ -100,6 +105,9 @@ func commonFrom(c *cli.Context, io *IO) (common, error) {
 	o := common{Dir: str(c, "dir"), Config: str(c, "config"), Code: str(c, "code"), Timeout: 30 * time.Second}
 	if has(c, "open") {
 		o.Open = c.Bool("open")
+	}
+	if has(c, "print") {
+		o.Print = c.Bool("print")
 	}
 	o.Shell = shellenv.Detect(io.Getenv("SHELL"))
 	if v := str(c, "shell"); v != "" {

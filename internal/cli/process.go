@@ -45,5 +45,6 @@ func runProcess(ctx context.Context, r *run, o processOptions) error {
 	if err != nil {
 		return err
 	}
-	return r.print("process", got, o.common)
+	_, err = r.print("process", got, o.common, "", "")
+	return err
 }

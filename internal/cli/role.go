@@ -24,7 +24,7 @@ func formatFlag(def string, allowed ...string) cli.Flag {
 }
 
 func roleCommand(io *IO) *cli.Command {
-	flags := append([]cli.Flag{accountFlag(), formatFlag("env", credentialFormats...), shellFlag()}, chainFlags()...)
+	flags := append([]cli.Flag{accountFlag(), formatFlag("env", credentialFormats...), shellFlag(), printFlag()}, chainFlags()...)
 	return &cli.Command{
 		Name:      "role",
 		Usage:     "assume a role of the current account and print its credentials",
@@ -60,7 +60,7 @@ func runRole(ctx context.Context, r *run, o roleOptions) error {
 	if got.Hit {
 		r.say("Cache is valid for role %s", got.Label)
 	}
-	if err := r.print(o.Format, got, o.common); err != nil {
+	if shown, err := r.print(o.Format, got, o.common, "ec2role "+o.Request.Role, "role "+o.Request.Role); err != nil || !shown {
 		return err
 	}
 	valid := left(got.Creds.Expires.Sub(r.now()))

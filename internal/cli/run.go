@@ -64,12 +64,33 @@ func output(res *resolve.Resolved, o common) render.Output {
 		ARN: res.ARN, Shell: o.Shell}
 }
 
-// print renders a resolved request to stdout in format, at once.
-func (r *run) print(format string, res *resolve.Resolved, o common) error {
+// print renders a resolved request to stdout in format, at once. Shell
+// statements go through statements: not to a terminal.
+func (r *run) print(format string, res *resolve.Resolved, o common, wrapper, command string) (shown bool, err error) {
 	if err := render.Write(&r.out, format, output(res, o)); err != nil {
-		return err
+		return false, err
 	}
-	return r.flush()
+	if format == "env" {
+		return r.statements(o, wrapper, command)
+	}
+	return true, r.flush()
+}
+
+// statements writes the buffered shell statements to stdout, unless stdout
+// is a terminal (and --print is not given): typed without eval they would
+// only show the secret keys and set nothing, so a hint says how to use
+// them instead. wrapper is the shell function to run ("" if none),
+// command the awsenv command line for eval.
+func (r *run) statements(o common, wrapper, command string) (shown bool, err error) {
+	if !r.io.OutTerminal || o.Print {
+		return true, r.flush()
+	}
+	use := `eval "$(awsenv ` + command + `)"`
+	if wrapper != "" {
+		use = wrapper + " (from 'awsenv init'), or " + use
+	}
+	r.say("awsenv: these are statements for your shell, not printed to a terminal: run %s; --print shows them", use)
+	return false, nil
 }
 
 // resolveName gets the credentials req asks for on name, or on the

@@ -26,7 +26,7 @@ func switchCommand(io *IO) *cli.Command {
 			"NAME may also be a profile of ~/.aws/config: a role profile is assumed (and cached),\n" +
 			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
 			"Normally run through the ec2switch wrapper.",
-		Flags: []cli.Flag{shellFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
+		Flags: []cli.Flag{shellFlag(), printFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
 			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"}, dirFlag(), configFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -47,7 +47,12 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		return err
 	}
 	if o.Name == "" {
-		r.say("Possible accounts: %s", strings.Join(res.Env.AccountNames(), " "))
+		names := res.Env.AccountNames()
+		if len(names) == 0 {
+			r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'")
+			return nil
+		}
+		r.say("Possible accounts: %s", strings.Join(names, " "))
 		return nil
 	}
 	got, err := res.Resolve(ctx, o.Name, resolve.Request{Purpose: resolve.Switch})
@@ -73,7 +78,7 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	case p.Scope == cache.ScopeAccount && p.Steps[0].Kind == resolve.KeyFiles:
 		r.say("Cache invalid or not present for account %s", o.Name)
 	}
-	if err := r.flush(); err != nil {
+	if shown, err := r.statements(o.common, "ec2switch "+o.Name, "switch "+o.Name); err != nil || !shown {
 		return err
 	}
 	r.say("Set keys for %s AWS %s%s", got.Label, what, tail)

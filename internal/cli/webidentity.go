@@ -42,7 +42,7 @@ func webIdentityCommand(io *IO) *cli.Command {
 			formatFlag("env", credentialFormats...),
 			&cli.StringFlag{Name: "duration", Aliases: []string{"d"}, Usage: "role session length, 15m to 12h (default 1h; the role's maximum applies)"},
 			&cli.StringFlag{Name: "session-name", Usage: "role session name (default: $USER)"},
-			forceFlag(), shellFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag(),
+			forceFlag(), shellFlag(), printFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -90,7 +90,7 @@ func runWebIdentity(ctx context.Context, r *run, o webIdentityOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := r.print(o.Format, got, o.common); err != nil {
+	if shown, err := r.print(o.Format, got, o.common, "", "web-identity --role-arn "+o.RoleARN+" ..."); err != nil || !shown {
 		return err
 	}
 	r.say("Set keys for %s (%s)%s", got.Label, got.ARN, validFor(got, r.now()))

@@ -170,7 +170,7 @@ func (e *Env) Unknown(name string) error {
 			where = "no accounts file found"
 		}
 		return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q: no accounts are set up (%s)", name, where),
-			"see 'awsenv --help'")
+			"run 'awsenv add "+name+"' with an IAM user's access key")
 	}
 	return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q: known accounts are %s", name, strings.Join(names, ", ")), "")
 }
@@ -247,6 +247,10 @@ func (e *Env) loginName() string {
 	}
 	return ""
 }
+
+// STSEndpoint is the configured STS endpoint of calls made for no profile
+// (an account's), and the variable it comes from.
+func (e *Env) STSEndpoint() (url, from string) { return e.stsEndpoint(nil, nil) }
 
 // stsEndpoint is the configured STS endpoint, in the order the AWS SDKs
 // use (checked against the Go SDK and botocore): AWS_ENDPOINT_URL_STS,

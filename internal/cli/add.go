@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/prompt"
+	"github.com/awsenv/awsenv/internal/resolve"
+	"github.com/awsenv/awsenv/internal/setup"
+)
+
+// addOptions are add's command line.
+type addOptions struct {
+	common
+	Name, Region string
+	Force        bool
+}
+
+func addCommand(io *IO) *cli.Command {
+	return &cli.Command{
+		Name:      "add",
+		Usage:     "set up an account from an IAM user's access key: asks for the key, checks it with STS, writes the files",
+		ArgsUsage: "NAME",
+		Description: "Asks on the terminal for the access key id and the secret access key (not shown; from\n" +
+			"stdin, one a line, when there is no terminal), checks them with STS GetCallerIdentity to\n" +
+			"learn the account id and the IAM user, then writes NAME.access_key, NAME.secret_key and\n" +
+			"NAME.user (mode 600, in a 700 directory) and the entry of the accounts file, keeping every\n" +
+			"other entry as it was. Keys STS refuses are not written.\n" +
+			"Example:  awsenv add work --region eu-west-1    then    ec2switch work; ec2mfa",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "region", Usage: "the account's region (written to its entry)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an account that exists"},
+			timeoutFlag(), dirFlag(), configFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("add needs one account NAME: awsenv add NAME")
+			}
+			name := c.Args().First()
+			if err := config.CheckName(name); err != nil {
+				return usagef("%v", err)
+			}
+			o, err := commonFrom(c, io)
+			if err != nil {
+				return err
+			}
+			return runAdd(c.Context, newRun(io), addOptions{common: o, Name: name, Region: c.String("region"), Force: c.Bool("force")})
+		},
+	}
+}
+
+func runAdd(ctx context.Context, r *run, o addOptions) error {
+	env, err := resolve.NewEnv(o.Dir, o.Config, r.io.Getenv)
+	if err != nil {
+		return err
+	}
+	keys, err := askKeys(r)
+	if err != nil {
+		return err
+	}
+	url, from := env.STSEndpoint()
+	region := firstNonEmpty(o.Region, r.io.Getenv("AWS_REGION"), r.io.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+	ep, err := creds.NewEndpoint(url, from, region, o.Timeout, r.io.Getenv("AWS_CA_BUNDLE"))
+	if err != nil {
+		return err
+	}
+	res, err := setup.Add(ctx, setup.Request{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force,
+		Paths: env.Paths, Accounts: env.Accounts, Endpoint: ep})
+	if err != nil {
+		return err
+	}
+	r.say("Added account %s: IAM user %s of AWS account %s (keys in %s, entry in %s)", o.Name, res.User, res.AccountID, env.Paths.CredDir, res.AccountsFile)
+	r.say("Next: ec2switch %s, then ec2mfa for an MFA session", o.Name)
+	return nil
+}
+
+// askKeys reads the access key id and the secret from the terminal (the
+// secret without echo), else two lines of stdin; never from the command
+// line, where other users could read them.
+func askKeys(r *run) (config.Keys, error) {
+	id, err := prompt.Ask(nil, "AWS access key id: ", false)
+	if errors.Is(err, prompt.ErrNoTerminal) {
+		sc := bufio.NewScanner(r.io.In)
+		var lines []string
+		for len(lines) < 2 && sc.Scan() {
+			lines = append(lines, strings.TrimSpace(sc.Text()))
+		}
+		if len(lines) < 2 {
+			return config.Keys{}, errors.New("no terminal to ask on, and stdin did not hold the access key id and the secret, one a line")
+		}
+		return config.Keys{AccessKeyID: lines[0], SecretAccessKey: lines[1]}, nil
+	}
+	if err != nil {
+		return config.Keys{}, err
+	}
+	secret, err := prompt.Ask(nil, "AWS secret access key (not shown): ", true)
+	if err != nil {
+		return config.Keys{}, err
+	}
+	return config.Keys{AccessKeyID: id, SecretAccessKey: secret}, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

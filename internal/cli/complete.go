@@ -1,0 +1,274 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/resolve"
+)
+
+// completeCommand is what the shells' completion calls on every TAB:
+// awsenv __complete WORD... (the command line up to the cursor, the last
+// word the one being completed) prints the candidates, one a line.
+func completeCommand(io *IO) *cli.Command {
+	return &cli.Command{
+		Name:            "__complete",
+		Hidden:          true,
+		SkipFlagParsing: true,
+		Action: func(c *cli.Context) error {
+			words := c.Args().Slice()
+			if len(words) == 0 {
+				return nil
+			}
+			r := newRun(io)
+			for _, w := range completions(newApp(io), words, func() completionSource { return newCompletionSource(io) }) {
+				fmt.Fprintln(&r.out, w)
+			}
+			return r.flush()
+		},
+	}
+}
+
+// completionSource knows the names and roles; it reads the setup only
+// when a candidate list needs it.
+type completionSource interface {
+	names() []string
+	roles(account string) []string
+}
+
+type setupSource struct {
+	io  *IO
+	env *resolve.Env
+}
+
+func newCompletionSource(io *IO) completionSource { return &setupSource{io: io} }
+
+func (s *setupSource) load() *resolve.Env {
+	if s.env == nil {
+		env, err := resolve.NewEnv("", "", s.io.Getenv)
+		if err != nil {
+			return nil
+		}
+		s.env = env
+	}
+	return s.env
+}
+
+func (s *setupSource) names() []string {
+	env := s.load()
+	if env == nil {
+		return nil
+	}
+	profiles, _ := env.ProfileNames()
+	return append(env.AccountNames(), profiles...)
+}
+
+// roles are the account's roles, or for a profile, the role profiles.
+func (s *setupSource) roles(account string) []string {
+	env := s.load()
+	if env == nil {
+		return nil
+	}
+	if account == "" {
+		account, _ = env.Current("")
+	}
+	if acc := env.Accounts.Get(account); acc != nil {
+		return acc.RoleNames
+	}
+	ps, err := env.Profiles()
+	if err != nil || ps.Get(account) == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range ps.Names() {
+		if ps.Get(n).RoleARN != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// wrappers are the shell functions and the command each runs.
+var wrappers = map[string]string{"ec2switch": "switch", "ec2mfa": "mfa", "ec2role": "role", "ec2clear": "clear", "ec2now": "now"}
+
+// positionals says what each command's arguments are: "name" (an account
+// or profile), "role", "shell", or "" for none to complete.
+var positionals = map[string][]string{
+	"switch": {"name"}, "exec": {"name"}, "process": {"name"}, "console": {"name"}, "forget": {"name"},
+	"write": {"", "name"}, "role": {"role"}, "init": {"shell"},
+}
+
+// flagValues are the values of flags that take one of a few.
+var flagValues = map[string][]string{"shell": {"bash", "zsh", "fish", "powershell"}}
+
+func completions(app *cli.App, words []string, source func() completionSource) []string {
+	var src completionSource
+	get := func() completionSource {
+		if src == nil {
+			src = source()
+		}
+		return src
+	}
+	first, rest := words[0], words[1:]
+	var cmd *cli.Command
+	if sub, ok := wrappers[first]; ok {
+		cmd = findCommand(app, sub)
+	} else {
+		if len(rest) <= 1 || rest[0] == "help" && len(rest) == 2 {
+			return prefixed(commandNames(app), last(words))
+		}
+		cmd = findCommand(app, rest[0])
+		rest = rest[1:]
+	}
+	if cmd == nil || len(rest) == 0 {
+		return nil
+	}
+	cur := rest[len(rest)-1]
+	before := rest[:len(rest)-1]
+	// The value of the flag before the cursor.
+	if n := len(before); n > 0 && strings.HasPrefix(before[n-1], "-") && !strings.Contains(before[n-1], "=") {
+		if f := findFlag(cmd, strings.TrimLeft(before[n-1], "-")); f != nil && takesValue(f) {
+			return prefixed(valuesOf(cmd, f.Names()[0], before, get), cur)
+		}
+	}
+	if name, value, ok := strings.Cut(cur, "="); ok && strings.HasPrefix(name, "--") {
+		if f := findFlag(cmd, name[2:]); f != nil {
+			vals := valuesOf(cmd, f.Names()[0], before, get)
+			for i := range vals {
+				vals[i] = name + "=" + vals[i]
+			}
+			return prefixed(vals, name+"="+value)
+		}
+	}
+	if strings.HasPrefix(cur, "-") {
+		var flags []string
+		for _, f := range cmd.Flags {
+			flags = append(flags, "--"+f.Names()[0])
+		}
+		sort.Strings(flags)
+		return prefixed(flags, cur)
+	}
+	kinds := positionals[cmd.Name]
+	i := positionalIndex(cmd, before)
+	if i >= len(kinds) {
+		return nil
+	}
+	switch kinds[i] {
+	case "name":
+		return prefixed(get().names(), cur)
+	case "role":
+		return prefixed(get().roles(flagIn(before, "account", "a")), cur)
+	case "shell":
+		return prefixed(flagValues["shell"], cur)
+	}
+	return nil
+}
+
+func valuesOf(cmd *cli.Command, flag string, before []string, get func() completionSource) []string {
+	switch flag {
+	case "account":
+		return get().names()
+	case "role":
+		return get().roles(flagIn(before, "account", "a"))
+	case "format":
+		switch cmd.Name {
+		case "console":
+			return []string{"link", "json"}
+		case "now":
+			return []string{"text", "prompt"}
+		}
+		return credentialFormats
+	}
+	return flagValues[flag]
+}
+
+// positionalIndex counts the arguments before the cursor that are not
+// flags or flag values.
+func positionalIndex(cmd *cli.Command, before []string) int {
+	n := 0
+	for i := 0; i < len(before); i++ {
+		a := before[i]
+		if a == "--" {
+			return n + len(before) - i - 1
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			if f := findFlag(cmd, strings.TrimLeft(a, "-")); f != nil && takesValue(f) && !strings.Contains(a, "=") {
+				i++
+			}
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// flagIn is the value of the named flag on the command line, "" if none.
+func flagIn(words []string, names ...string) string {
+	for i, w := range words {
+		for _, n := range names {
+			switch {
+			case (w == "-"+n || w == "--"+n) && i+1 < len(words):
+				return words[i+1]
+			case strings.HasPrefix(w, "--"+n+"="):
+				return strings.TrimPrefix(w, "--"+n+"=")
+			}
+		}
+	}
+	return ""
+}
+
+func findCommand(app *cli.App, name string) *cli.Command {
+	for _, c := range app.Commands {
+		if c.Name == name && !c.Hidden {
+			return c
+		}
+	}
+	return nil
+}
+
+func findFlag(cmd *cli.Command, name string) cli.Flag {
+	name, _, _ = strings.Cut(name, "=")
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+func takesValue(f cli.Flag) bool {
+	df, ok := f.(cli.DocGenerationFlag)
+	return ok && df.TakesValue()
+}
+
+func commandNames(app *cli.App) []string {
+	out := []string{"help"} // urfave adds it when the app runs
+	for _, c := range app.Commands {
+		if !c.Hidden && c.Name != "help" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func prefixed(list []string, prefix string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func last(words []string) string {
+	if len(words) < 2 {
+		return ""
+	}
+	return words[len(words)-1]
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,7 @@ func start(io *IO, shName string, args []string) error {
 	if err != nil {
 		return err
 	}
+	sweep()
 	srv := ststest.New()
 	url, err := srv.Listen()
 	if err != nil {
@@ -142,6 +144,11 @@ func start(io *IO, shName string, args []string) error {
 	defer os.RemoveAll(dir)
 	side := filepath.Join(dir, ".sandbox")
 	if err := os.Mkdir(side, 0o700); err != nil {
+		return err
+	}
+	// Who owns the folder, so that the next sandbox can remove it if this
+	// one is killed (kill -9 leaves no chance to clean up).
+	if err := os.WriteFile(filepath.Join(side, "pid"), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
 		return err
 	}
 	entries := map[string]any{}
@@ -183,6 +190,11 @@ func start(io *IO, shName string, args []string) error {
 		"AWS_ENDPOINT_URL_STS": url,
 		"AWSENV_SANDBOX":       "1",
 		"AWSENV_SIGNIN_URL":    url + "/federation",
+		// Nothing is written outside the sandbox's folder: not the user's
+		// ~/.aws files (awsenv write), not the shell's history.
+		"AWS_CONFIG_FILE":             filepath.Join(dir, "aws-config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "aws-credentials"),
+		"HISTFILE":                    filepath.Join(side, "history"),
 		// awsenv itself first on PATH, so the commands it suggests work.
 		"PATH": filepath.Dir(bin) + string(filepath.ListSeparator) + io.Getenv("PATH"),
 	})
@@ -207,6 +219,23 @@ func start(io *IO, shName string, args []string) error {
 		return err
 	}
 	return exitStatus(status)
+}
+
+// sweep removes the folders of sandboxes that were killed before they
+// could clean up: folders of this user whose owner process is gone.
+func sweep() {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "awsenv-sandbox-*"))
+	for _, d := range matches {
+		data, err := os.ReadFile(filepath.Join(d, ".sandbox", "pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid <= 0 || alive(pid) {
+			continue
+		}
+		os.RemoveAll(d)
+	}
 }
 
 // awsenvPath is the awsenv the sandbox's shell runs: the one installed
@@ -266,7 +295,7 @@ func shell(name, bin, side string, env *[]string) (*exec.Cmd, error) {
 		init := shellenv.Quote(shellenv.Fish, bin) + " init fish | source; " +
 			"functions -c fish_prompt __awsenv_sandbox_prompt 2>/dev/null; " +
 			"function fish_prompt; printf '(awsenv sandbox) '; __awsenv_sandbox_prompt; end"
-		return exec.Command("fish", "-C", init), nil
+		return exec.Command("fish", "--private", "-C", init), nil
 	default:
 		rcPath := filepath.Join(side, "bashrc")
 		rc := "[ -f ~/.bashrc ] && . ~/.bashrc\n" +

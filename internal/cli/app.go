@@ -149,6 +149,7 @@ func commands(io *IO) []*cli.Command {
 		processCommand(io),
 		webIdentityCommand(io),
 		addCommand(io),
+		doctorCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
 		completeCommand(io),

@@ -36,7 +36,7 @@ func TestCompletions(t *testing.T) {
 		{"ec2role --account personal |", "", true},
 		{"ec2mfa --account |", "work personal prod-admin", true},
 		{"ec2mfa --account=w", "--account=work", true},
-		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add init sandbox", false},
+		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add doctor init sandbox", false},
 		{"awsenv sw", "switch", false},
 		{"awsenv exec |", "work personal prod-admin", true},
 		{"awsenv exec work --role |", "admin readonly", true},

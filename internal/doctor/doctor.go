@@ -1,0 +1,260 @@
+// Package doctor checks an awsenv setup and says, one line a finding, what
+// is wrong and what to do: file modes, the accounts file and ~/.aws files,
+// every name's chain, the cache, the wrappers, the clock and the endpoint.
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/resolve"
+	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/xerr"
+)
+
+// Finding is one line of the report.
+type Finding struct {
+	OK   bool
+	Text string // what was found, and what to do when it is a problem
+}
+
+// Options are what the checks need from the outside.
+type Options struct {
+	Dir, Config string
+	Getenv      func(string) string
+	Now         func() time.Time
+	Timeout     time.Duration
+	// Offline skips the checks that call STS.
+	Offline bool
+}
+
+// MaxSkew is how far the clock may be off STS's before TOTP codes and
+// signatures start to fail (codes are valid for 30 s either side).
+const MaxSkew = 30 * time.Second
+
+// Run runs every check.
+func Run(ctx context.Context, o Options) []Finding {
+	var f []Finding
+	add := func(ok bool, format string, a ...any) { f = append(f, Finding{OK: ok, Text: fmt.Sprintf(format, a...)}) }
+	env, err := resolve.NewEnv(o.Dir, o.Config, o.Getenv)
+	if err != nil {
+		add(false, "%v", err)
+		return f
+	}
+	p := env.Paths
+	if env.Accounts.Path != "" {
+		add(true, "accounts file %s: %d accounts", env.Accounts.Path, len(env.Accounts.Names()))
+	}
+	checkDir(add, p.CredDir)
+	names := env.AccountNames()
+	for _, n := range names {
+		checkAccount(add, env, n)
+	}
+	checkProfiles(add, env)
+	checkCache(add, p.CacheDir)
+	if w := o.Getenv("AWSENV_WRAPPERS"); w != "" {
+		add(true, "the ec2* wrappers are loaded (%s)", w)
+	} else {
+		add(false, "the ec2* wrappers are not loaded in this shell: add eval \"$(awsenv init bash)\" (or zsh, fish, powershell) to your shell's start-up file")
+	}
+	if !o.Offline {
+		checkSTS(ctx, add, env, o)
+	}
+	return f
+}
+
+func checkDir(add func(bool, string, ...any), dir string) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		add(false, "credential directory %s: %v: run 'awsenv add NAME' to set up an account", dir, xerr.Root(err))
+		return
+	}
+	if m := st.Mode().Perm(); m&0o077 != 0 {
+		add(false, "credential directory %s is open to others (mode %04o): run chmod 700 %s", dir, m, dir)
+	}
+}
+
+func checkAccount(add func(bool, string, ...any), env *resolve.Env, name string) {
+	acc := env.Accounts.Get(name)
+	if acc != nil && acc.WebIdentity != nil {
+		add(true, "account %s logs in through %s", name, acc.WebIdentity.Issuer)
+		return
+	}
+	ak, sk := config.KeyFiles(env.Paths.CredDir, name)
+	bad := false
+	for _, path := range []string{ak, sk} {
+		st, err := os.Stat(path)
+		if err != nil {
+			add(false, "account %s: %v: put its key there, or run 'awsenv add %s'", name, xerr.Root(err), name)
+			bad = true
+			continue
+		}
+		if m := st.Mode().Perm(); m&0o077 != 0 {
+			add(false, "key file %s is readable by others (mode %04o): run chmod 600 %s", path, m, path)
+			bad = true
+		}
+	}
+	if _, err := config.LoadKeys(env.Paths.CredDir, name, nil); err != nil && !bad {
+		add(false, "account %s: %v", name, err)
+		bad = true
+	}
+	if acc == nil {
+		add(false, "account %s has key files but no entry in %s: MFA sessions and roles need its \"arn\": run 'awsenv add %s --force' or add the entry", name, orNone(env.Accounts.Path), name)
+		return
+	}
+	if _, err := config.LoadUser(env.Paths.CredDir, name, env.Getenv); err != nil {
+		add(false, "account %s: %v", name, err)
+		bad = true
+	}
+	if !bad {
+		add(true, "account %s: keys readable only by you", name)
+	}
+}
+
+// checkProfiles loads ~/.aws/config and credentials and plans every
+// profile as switch would, so that loops, missing source profiles and bad
+// settings show here, not on the first switch.
+func checkProfiles(add func(bool, string, ...any), env *resolve.Env) {
+	cfg, _ := env.ProfileFiles()
+	ps, err := env.Profiles()
+	if err != nil {
+		add(false, "%v", err)
+		return
+	}
+	for _, w := range ps.Warnings() {
+		add(false, "%s", w)
+	}
+	names, _ := env.ProfileNames()
+	bad := 0
+	for _, n := range names {
+		src, err := env.Lookup(n)
+		if err == nil {
+			_, err = src.Plan(resolve.Request{Purpose: resolve.Switch}, nil)
+		}
+		if err != nil {
+			add(false, "%v", err)
+			bad++
+		}
+	}
+	if len(names) > 0 && bad == 0 {
+		add(true, "%s: %d profiles resolve", cfg, len(names))
+	}
+}
+
+// checkCache reads every entry: a corrupt or foreign one is reported (and
+// would be ignored by the commands).
+func checkCache(add func(bool, string, ...any), dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return // no cache yet
+	}
+	var problems []string
+	store := &cache.Store{Dir: dir, Warn: func(s string) { problems = append(problems, strings.TrimPrefix(s, "warning: ")) }}
+	n := 0
+	for _, de := range ents {
+		name := de.Name()
+		if !strings.HasSuffix(name, ".json") || strings.HasPrefix(name, ".") {
+			continue
+		}
+		k, ok := cache.ParseKey(strings.TrimSuffix(name, ".json"))
+		if !ok {
+			problems = append(problems, fmt.Sprintf("cache file %s was not written by this awsenv: remove it", filepath.Join(dir, name)))
+			continue
+		}
+		if store.Get(k) != nil {
+			n++
+		}
+	}
+	sort.Strings(problems)
+	for _, p := range problems {
+		add(false, "%s: run 'awsenv forget --all' or remove it", strings.TrimSuffix(p, " (it will be replaced)"))
+	}
+	if len(problems) == 0 {
+		add(true, "cache %s: %d entries", dir, n)
+	}
+}
+
+// checkSTS asks the STS endpoint anything, unsigned: the answer (a
+// refusal) shows that it answers, and its Date header how far the clock
+// is off.
+func checkSTS(ctx context.Context, add func(bool, string, ...any), env *resolve.Env, o Options) {
+	url, from := env.STSEndpoint()
+	region := firstOf(o.Getenv("AWS_REGION"), o.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+	ep, err := creds.NewEndpoint(url, from, region, o.Timeout, o.Getenv("AWS_CA_BUNDLE"))
+	if err != nil {
+		add(false, "%v", err)
+		return
+	}
+	hc, err := ep.HTTPClient()
+	if err != nil {
+		add(false, "%v", err)
+		return
+	}
+	target := ep.URL
+	if target == "" {
+		target = stsapi.RegionalURL(region)
+	}
+	ctx, cancel := context.WithTimeout(ctx, ep.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	if err != nil {
+		add(false, "sts endpoint %s: %v", target, err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sent := o.Now()
+	resp, err := hc.Do(req)
+	if err != nil {
+		add(false, "cannot reach sts at %s: %v: check the network, a proxy, or AWS_ENDPOINT_URL_STS", target, xerr.Root(err))
+		return
+	}
+	resp.Body.Close()
+	got := o.Now()
+	add(true, "sts at %s answers (%s)", target, got.Sub(sent).Round(time.Millisecond))
+	date, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		return
+	}
+	// Date is truncated to the second: its middle is the best guess.
+	date = date.Add(500 * time.Millisecond)
+	mid := sent.Add(got.Sub(sent) / 2)
+	skew := mid.Sub(date)
+	if skew < 0 {
+		skew = -skew
+	}
+	if skew > MaxSkew+time.Second {
+		dir := "ahead of"
+		if mid.Before(date) {
+			dir = "behind"
+		}
+		add(false, "the clock is %s %s sts's: mfa codes and signatures will be refused; set the time right (timedatectl set-ntp true, or your system's time settings)", skew.Round(time.Second), dir)
+		return
+	}
+	add(true, "the clock agrees with sts's (within %s)", MaxSkew)
+}
+
+
+func orNone(s string) string {
+	if s == "" {
+		return "the accounts file (there is none)"
+	}
+	return s
+}
+
+func firstOf(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

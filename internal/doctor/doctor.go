@@ -44,7 +44,9 @@ const MaxSkew = 30 * time.Second
 // Run runs every check.
 func Run(ctx context.Context, o Options) []Finding {
 	var f []Finding
-	add := func(ok bool, format string, a ...any) { f = append(f, Finding{OK: ok, Text: fmt.Sprintf(format, a...)}) }
+	add := func(ok bool, format string, a ...any) {
+		f = append(f, Finding{OK: ok, Text: fmt.Sprintf(format, a...)})
+	}
 	env, err := resolve.NewEnv(o.Dir, o.Config, o.Getenv)
 	if err != nil {
 		add(false, "%v", err)
@@ -241,7 +243,6 @@ func checkSTS(ctx context.Context, add func(bool, string, ...any), env *resolve.
 	}
 	add(true, "the clock agrees with sts's (within %s)", MaxSkew)
 }
-
 
 func orNone(s string) string {
 	if s == "" {

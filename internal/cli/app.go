@@ -117,7 +117,8 @@ func newApp(io *IO) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q: run 'awsenv --help' for the list", c.Args().First())
+				name := c.Args().First()
+				return usagef("unknown command %q%s: run 'awsenv --help' for the list", name, xerr.DidYouMean(name, commandNames(c.App)))
 			}
 			return usagef("a command is needed: run 'awsenv --help' for the list")
 		},

@@ -186,12 +186,31 @@ func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 	case Session:
 		return &creds.SessionToken{Source: source, Endpoint: ep, Duration: st.Duration, MFASerial: st.MFASerial, Code: code}, nil
 	case AssumeRole:
-		return &creds.AssumeRole{Source: source, Endpoint: ep, MFASerial: st.MFASerial, Code: code,
-			Input: stsapi.AssumeRoleInput{RoleARN: st.RoleARN, SessionName: st.SessionName, Duration: st.Duration, ExternalID: st.ExternalID}}, nil
+		p := &creds.AssumeRole{Source: source, Endpoint: ep, MFASerial: st.MFASerial, Code: code,
+			Input: stsapi.AssumeRoleInput{RoleARN: st.RoleARN, SessionName: st.SessionName, Duration: st.Duration, ExternalID: st.ExternalID}}
+		if st.RoleHint == "" {
+			return p, nil
+		}
+		return hinted{p, st.RoleHint}, nil
 	case Federation:
 		return &creds.Federation{Source: source, Endpoint: ep, Name: st.SessionName, Duration: st.Duration, Policy: creds.AllowAll}, nil
 	}
 	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
+}
+
+// hinted is an AssumeRole whose AccessDenied is explained by a hint.
+type hinted struct {
+	*creds.AssumeRole
+	hint string
+}
+
+func (h hinted) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	cr, err := h.AssumeRole.Retrieve(ctx)
+	var api *creds.APIError
+	if errors.As(err, &api) && api.Code == "AccessDenied" {
+		return cr, xerr.New(xerr.NotFound, fmt.Errorf("%s, and %w", h.hint, err), "")
+	}
+	return cr, err
 }
 
 // Endpoint is where a plan's STS calls go.

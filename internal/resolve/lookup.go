@@ -172,7 +172,11 @@ func (e *Env) Unknown(name string) error {
 		return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q: no accounts are set up (%s)", name, where),
 			"run 'awsenv add "+name+"' with an IAM user's access key")
 	}
-	return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q: known accounts are %s", name, strings.Join(names, ", ")), "")
+	candidates := names
+	if profiles, err := e.ProfileNames(); err == nil {
+		candidates = append(candidates[:len(candidates):len(candidates)], profiles...)
+	}
+	return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q%s: known accounts are %s", name, xerr.DidYouMean(name, candidates), strings.Join(names, ", ")), "")
 }
 
 // AccountNames lists the accounts file's names in file order, then the

@@ -95,6 +95,9 @@ type Step struct {
 	// SessionDuration is the console session's length (AssumeRole for a
 	// sign-in link).
 	SessionDuration time.Duration
+	// RoleHint explains a refusal of AssumeRole (a name that is not one of
+	// the account's roles).
+	RoleHint string
 
 	// Bases.
 	KeyDir                                     string // KeyFiles
@@ -230,6 +233,11 @@ func planAccount(src *Source, req Request, cached CachedFunc) (*Plan, error) {
 		}
 		if req.NoSession {
 			role.WantSource = "keys"
+		}
+		if _, listed := acc.Roles[req.Role]; !listed && len(acc.Roles) > 0 && req.ExternalID == "" && !strings.HasPrefix(req.Role, "arn:") {
+			// A role name of the account, not one of its roles: if STS
+			// refuses it, a typo is the likely cause.
+			role.RoleHint = fmt.Sprintf("account %s has no role %q in its roles (%s)%s", name, req.Role, roleList(acc), xerr.DidYouMean(req.Role, acc.RoleNames))
 		}
 		if err := checkRoleDuration(dur, chained); err != nil {
 			return nil, err
@@ -667,7 +675,7 @@ func accountRole(acc *config.Account, role string) (arn, short string, err error
 	for i := 0; i < len(role); i++ {
 		c := role[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-/", c) >= 0) {
-			return "", "", xerr.New(xerr.NotFound, fmt.Errorf("unknown role %q for account %s: known roles are %s, or give a role ARN", role, acc.Name, roleList(acc)), "")
+			return "", "", xerr.New(xerr.NotFound, fmt.Errorf("unknown role %q for account %s%s: known roles are %s, or give a role ARN", role, acc.Name, xerr.DidYouMean(role, acc.RoleNames), roleList(acc)), "")
 		}
 	}
 	if role == "" || len(role) > 64 && !strings.Contains(role, "/") {

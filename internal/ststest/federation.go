@@ -110,6 +110,7 @@ func (s *Server) getSigninToken(w http.ResponseWriter, p url.Values, now time.Ti
 		fedError(w, http.StatusBadRequest, invalidCredentialsMsg)
 		return
 	case c.expired(now):
+		s.countExpired()
 		fedError(w, http.StatusBadRequest, "The security token included in the request is expired")
 		return
 	case c.kind == kindSession:

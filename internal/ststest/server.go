@@ -110,6 +110,7 @@ type Server struct {
 	accountID string
 	clock     atomic.Pointer[func() time.Time]
 	delay     atomic.Int64
+	short     shortLived
 
 	mu     sync.Mutex
 	users  map[string]*userState
@@ -117,6 +118,7 @@ type Server struct {
 	creds  map[string]*credential
 	signin map[string]*signinToken
 	oidc   map[string]*oidcState // identity providers by issuer
+	sso    ssoState              // IAM Identity Center (sso.go)
 	logins []Login
 	counts map[string]int
 	total  int
@@ -260,7 +262,8 @@ func (s *Server) AddRole(r Role) {
 }
 
 // Count returns how many requests the server received for action (an STS
-// Action, or "getSigninToken"/"login" on /federation), refused ones included.
+// Action, or "getSigninToken"/"login" on /federation, or an IAM Identity
+// Center operation: see sso.go), refused ones included.
 func (s *Server) Count(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -280,6 +283,7 @@ func (s *Server) ResetCounts() {
 	defer s.mu.Unlock()
 	s.counts = map[string]int{}
 	s.total = 0
+	s.short.expired.Store(0)
 }
 
 func (s *Server) count(action string) {
@@ -313,6 +317,9 @@ func (s *Server) wait(ctx context.Context) bool {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == federationPath {
 		s.serveFederation(w, r)
+		return
+	}
+	if s.serveSSO(w, r) {
 		return
 	}
 	s.serveSTS(w, r)
@@ -399,6 +406,7 @@ func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*cre
 		return nil, errInvalidToken()
 	}
 	if c.expired(now) {
+		s.countExpired()
 		return nil, errExpiredToken()
 	}
 	if err := a.verify(r, body, c.secret); err != nil {
@@ -413,7 +421,7 @@ func (s *Server) issue(c *credential, now time.Time, seconds int) *credential {
 	c.keyID = "ASIA" + randomString(upperAlnum, 16)
 	c.secret = randomString(secretAlphabet, 40)
 	c.token = base64.StdEncoding.EncodeToString(randomBytes(298))
-	c.expires = now.Add(time.Duration(seconds) * time.Second).UTC().Truncate(time.Second)
+	c.expires = s.expiry(now, seconds)
 	s.creds[c.keyID] = c
 	return c
 }

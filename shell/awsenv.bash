@@ -11,7 +11,7 @@ __awsenv_eval() {
 		-h | --help) __awsenv "$__awsenv_cmd" "$@"; return ;;
 		esac
 	done
-	__awsenv_out="$(__awsenv "$__awsenv_cmd" --shell bash "$@")" || return
+	__awsenv_out="$(AWSENV_SHELL_PID=$$ __awsenv "$__awsenv_cmd" --shell bash "$@")" || return
 	eval "$__awsenv_out"
 }
 ec2switch() { __awsenv_eval switch "$@"; }

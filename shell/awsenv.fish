@@ -14,6 +14,7 @@ function __awsenv_eval
                 return
         end
     end
+    set -lx AWSENV_SHELL_PID $fish_pid
     set -l out (__awsenv $argv[1] --shell fish $argv[2..-1])
     or return
     printf '%s\n' $out | source

@@ -6,6 +6,7 @@ function __awsenv_eval {
         if ($a -eq '--') { break }
         if ($a -eq '-h' -or $a -eq '--help') { & @AWSENV@ $cmd @rest; return }
     }
+    $env:AWSENV_SHELL_PID = $PID
     $out = & @AWSENV@ $cmd --shell powershell @rest
     if ($LASTEXITCODE -eq 0 -and $out) { Invoke-Expression ($out -join "`n") }
 }

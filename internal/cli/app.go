@@ -154,6 +154,7 @@ func commands(io *IO) []*cli.Command {
 		initCommand(io),
 		sandboxCommand(io),
 		completeCommand(io),
+		serveCommand(io),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/credserver"
 	"github.com/awsenv/awsenv/internal/exports"
 	"github.com/awsenv/awsenv/internal/proc"
 	"github.com/awsenv/awsenv/internal/resolve"
@@ -21,6 +22,9 @@ type execOptions struct {
 	Name    string
 	Argv    []string
 	Request resolve.Request
+	// Server gives COMMAND a local credential server instead of fixed
+	// credentials, refreshed for as long as that needs no person.
+	Server bool
 }
 
 func execCommand(io *IO) *cli.Command {
@@ -32,7 +36,7 @@ func execCommand(io *IO) *cli.Command {
 			"or the long-lived keys with --no-session, and none of the caller's AWS credentials or\n" +
 			"profile. Signals are passed on; the exit status is COMMAND's.\n" +
 			"Example:  awsenv exec work --role admin -- aws s3 ls",
-		Flags: chainFlags(),
+		Flags: append(chainFlags(), &cli.BoolFlag{Name: "server", Usage: "serve the credentials to COMMAND from a local credential server that renews them (roles again and again from the MFA session) for as long as no person is needed"}),
 		Action: func(c *cli.Context) error {
 			args := c.Args().Slice()
 			if len(args) > 0 && args[0] == "--" {
@@ -52,7 +56,7 @@ func execCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runExec(c.Context, newRun(io), execOptions{common: o, Name: name, Argv: argv, Request: req})
+			return runExec(c.Context, newRun(io), execOptions{common: o, Name: name, Argv: argv, Request: req, Server: c.Bool("server")})
 		},
 	}
 }
@@ -62,19 +66,45 @@ func runExec(ctx context.Context, r *run, o execOptions) error {
 	if err != nil {
 		return fmt.Errorf("cannot run %q: %v", o.Argv[0], errors.Unwrap(err))
 	}
-	got, err := r.resolveName(ctx, o.common, o.Name, "", "", o.Request)
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	// The first credentials are made here, where a person may be asked.
+	got, err := res.Resolve(ctx, o.Name, o.Request)
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(path, o.Argv[1:]...)
 	cmd.Args[0] = o.Argv[0]
 	cmd.Env = childEnv(r.io.Environ(), exports.Changes(exports.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region}, got.Creds))
+	if o.Server {
+		srv, err := serve(ctx, res, got.Plan)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cmd.Env = srv.ChildEnv(cmd.Env)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.io.In, r.io.Out, r.io.Err
 	code, err := proc.RunForwarding(cmd)
 	if err != nil {
 		return err
 	}
 	return exitStatus(code)
+}
+
+// serve starts a credential server for plan: its chain is built again to
+// run unattended (no prompt, a refresh margin the SDKs' windows fit in).
+func serve(ctx context.Context, res *resolve.Resolver, plan *resolve.Plan) (*credserver.Server, error) {
+	b := *res.Builder
+	b.NoPrompt, b.RefreshBefore, b.Code = true, credserver.DefaultRefreshBefore, ""
+	plan.Last().Force = false
+	chain, err := b.Build(plan)
+	if err != nil {
+		return nil, err
+	}
+	return credserver.Start(ctx, chain, credserver.Options{})
 }
 
 // childEnv is the caller's environment without any variable the changes

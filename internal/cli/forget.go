@@ -93,7 +93,7 @@ func clearCommand(io *IO) *cli.Command {
 				return err
 			}
 			r := newRun(io)
-			if err := shellenv.Render(&r.out, o.Shell, exports.Clear()); err != nil {
+			if err := shellenv.Render(&r.out, o.Shell, exports.Clear(stopServed(r))); err != nil {
 				return err
 			}
 			if shown, err := r.statements(o, "ec2clear", "clear"); err != nil || !shown {

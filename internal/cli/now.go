@@ -45,7 +45,7 @@ func runNow(io *IO, format string) error {
 	now := io.Now()
 	switch format {
 	case "prompt":
-		if key == "" {
+		if key == "" && env(exports.ContainerURI) == "" {
 			return nil
 		}
 		if label == "" {
@@ -65,7 +65,8 @@ func runNow(io *IO, format string) error {
 	default:
 		return usagef("unknown --format %q: use text or prompt", format)
 	}
-	if key == "" {
+	served := env(exports.ContainerURI) != "" && env(exports.ServerPID) != ""
+	if key == "" && !served {
 		fmt.Fprintln(io.Err, "No keys set")
 		return nil
 	}
@@ -82,6 +83,17 @@ func runNow(io *IO, format string) error {
 	}
 	fmt.Fprintf(io.Err, "Region is %s\n", region)
 	switch {
+	case served:
+		fmt.Fprintf(io.Err, "Credentials are served to this shell by awsenv (pid %s) at %s\n", env(exports.ServerPID), env(exports.ContainerURI))
+		if u, err := time.Parse(time.RFC3339, env(exports.ServedUntil)); err == nil {
+			if u.After(now) {
+				fmt.Fprintf(io.Err, "They are renewed without a person until %s (%s left); then run ec2mfa\n", u.UTC().Format(time.RFC3339), left(u.Sub(now)))
+			} else {
+				fmt.Fprintf(io.Err, "They can no longer be renewed without a person: run ec2mfa\n")
+			}
+		} else {
+			fmt.Fprintln(io.Err, "They are renewed for as long as this shell runs")
+		}
 	case expErr != nil:
 		fmt.Fprintf(io.Err, "%s=%q is not a time awsenv understands\n", expVar, env(expVar))
 	case exp.IsZero() && env(exports.SessionToken) == "":

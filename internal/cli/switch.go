@@ -3,18 +3,21 @@ package cli
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/cache"
-	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/exports"
 	"github.com/awsenv/awsenv/internal/resolve"
+	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // switchOptions are switch's command line.
 type switchOptions struct {
 	common
-	Name string
+	Name  string
+	Serve bool // serve the credentials from a shell-tied local server
 }
 
 func switchCommand(io *IO) *cli.Command {
@@ -27,7 +30,9 @@ func switchCommand(io *IO) *cli.Command {
 			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
 			"Normally run through the ec2switch wrapper.",
 		Flags: []cli.Flag{shellFlag(), printFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
-			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"}, dirFlag(), configFlag()},
+			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"},
+			&cli.BoolFlag{Name: "serve", Usage: "export a local credential server's address instead of fixed credentials: it renews them (roles from the MFA session) for the tools of this shell, and ends with it"},
+			dirFlag(), configFlag()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("switch takes one account name, got %d arguments", c.NArg())
@@ -36,9 +41,17 @@ func switchCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runSwitch(c.Context, newRun(io), switchOptions{common: o, Name: c.Args().First()})
+			return runSwitch(c.Context, newRun(io), switchOptions{common: o, Name: c.Args().First(), Serve: c.Bool("serve")})
 		},
 	}
+}
+
+// renewable says until when served credentials renew without a person.
+func renewable(until, now time.Time) string {
+	if until.IsZero() {
+		return "; it renews them for as long as this shell runs"
+	}
+	return "; it renews them without a person until " + until.Local().Format("15:04 MST") + " (" + left(until.Sub(now)) + "), then run ec2mfa"
 }
 
 func runSwitch(ctx context.Context, r *run, o switchOptions) error {
@@ -59,12 +72,30 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := render.Write(&r.out, "env", output(got, o.common)); err != nil {
+	served := stopServed(r)
+	p := got.Plan
+	if o.Serve {
+		h, err := startServer(r, o.common, o.Name, resolve.Request{Purpose: resolve.Switch})
+		if err != nil {
+			return err
+		}
+		until := res.RenewableUntil(p)
+		t := exports.Target{Account: p.Account, Label: got.Label, Region: p.Region}
+		if err := shellenv.Render(&r.out, o.Shell, exports.Served(t, h.URL, h.Token, h.PID, until, got.Creds.AccountID)); err != nil {
+			return err
+		}
+		if shown, err := r.statements(o.common, "ec2switch "+o.Name+" --serve", "switch "+o.Name+" --serve"); err != nil || !shown {
+			return err
+		}
+		r.say("Serving %s to this shell from a local credential server (pid %d)%s", got.Label, h.PID, renewable(until, r.now()))
+		return nil
+	}
+	out := output(got, o.common)
+	if err := shellenv.Render(&r.out, o.Shell, exports.Changes(exports.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served}, out.Creds)); err != nil {
 		return err
 	}
 	// Messages wait until the statements are ready: a failed run says one
 	// line, the error.
-	p := got.Plan
 	what, tail := "account", ""
 	if p.Scope == cache.ScopeProfile {
 		what = "profile"

@@ -3,6 +3,7 @@
 package exports
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,11 +31,26 @@ var (
 	profileVars       = []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}
 )
 
+// The variables of credentials served to the shell by a local credential
+// server (switch --serve): the container credentials protocol's two, and
+// awsenv's own that say which server and until when it can renew them.
+const (
+	ContainerURI   = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+	ContainerToken = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+	ServerPID      = "AWSENV_SERVER_PID"
+	ServedUntil    = "AWSENV_SERVED_UNTIL"
+)
+
+var servedVars = []string{ContainerURI, ContainerToken, ServerPID, ServedUntil}
+
 // Target says what the statements are for.
 type Target struct {
 	Account string // AWSENV_ACCOUNT
 	Label   string // MY_AWS_SET_FOR: NAME, NAME-MFA-STS or NAME-ROLE-ROLE
 	Region  string // already resolved
+	// Unserve unsets the variables of a credential server awsenv started
+	// for this shell (it is stopped).
+	Unserve bool
 }
 
 // Changes returns the environment changes for c: the keys under both their
@@ -77,6 +93,11 @@ func Changes(t Target, c aws.Credentials) []shellenv.Change {
 	for _, n := range profileVars {
 		ch = append(ch, shellenv.Unset(n))
 	}
+	if t.Unserve {
+		for _, n := range servedVars {
+			ch = append(ch, shellenv.Unset(n))
+		}
+	}
 	ch = append(ch,
 		shellenv.Set(Region, t.Region),
 		shellenv.Set(DefaultRegionVar, t.Region),
@@ -86,13 +107,41 @@ func Changes(t Target, c aws.Credentials) []shellenv.Change {
 	return ch
 }
 
-// Clear unsets every variable Changes may set.
-func Clear() []shellenv.Change {
+// Served returns the environment changes for credentials served by a local
+// server at url with token (process pid), renewable without a person until
+// until (zero: as long as the server runs): the container variables set,
+// every fixed credential unset (the SDKs would prefer them), the rest as
+// Changes sets it.
+func Served(t Target, url, token string, pid int, until time.Time, accountID string) []shellenv.Change {
+	ch := Changes(Target{Account: t.Account, Label: t.Label, Region: t.Region}, aws.Credentials{AccountID: accountID})
+	out := ch[:0]
+	for _, c := range ch {
+		switch c.Name {
+		case AccessKeyID, SecretAccessKey, "AWS_ACCESS_KEY", "AWS_SECRET_KEY":
+			c = shellenv.Unset(c.Name)
+		}
+		out = append(out, c)
+	}
+	out = append(out, shellenv.Set(ContainerURI, url), shellenv.Set(ContainerToken, token), shellenv.Set(ServerPID, strconv.Itoa(pid)))
+	if until.IsZero() {
+		out = append(out, shellenv.Unset(ServedUntil))
+	} else {
+		out = append(out, shellenv.Set(ServedUntil, until.UTC().Format(time.RFC3339)))
+	}
+	return out
+}
+
+// Clear unsets every variable Changes may set, and with unserve those of a
+// stopped credential server.
+func Clear(unserve bool) []shellenv.Change {
 	names := []string{AccessKeyID, SecretAccessKey, "AWS_ACCESS_KEY", "AWS_SECRET_KEY", SessionToken}
 	names = append(names, tokenAliases...)
 	names = append(names, CredentialExpiration)
 	names = append(names, expirationAliases...)
 	names = append(names, AccountID, Region, DefaultRegionVar, Account, SetFor)
+	if unserve {
+		names = append(names, servedVars...)
+	}
 	ch := make([]shellenv.Change, len(names))
 	for i, n := range names {
 		ch[i] = shellenv.Unset(n)

@@ -128,7 +128,7 @@ func TestChangesRender(t *testing.T) {
 // TestClear: Clear unsets every variable that Changes sets, for plain keys
 // and for temporary credentials, and sets nothing.
 func TestClear(t *testing.T) {
-	unsets := Clear()
+	unsets := Clear(true)
 	checkOnce(t, unsets)
 	cleared := map[string]bool{}
 	for _, c := range unsets {
@@ -148,6 +148,11 @@ func TestClear(t *testing.T) {
 			}
 		}
 	}
+	for _, ch := range Served(target, "http://127.0.0.1:1/credentials", "tok", 42, time.Now(), "123456789012") {
+		if !ch.Unset {
+			setByChanges[ch.Name] = true
+		}
+	}
 	var missing []string
 	for n := range setByChanges {
 		if !cleared[n] {
@@ -162,5 +167,32 @@ func TestClear(t *testing.T) {
 	after, _ := env(append(Changes(target, aws.Credentials{AccessKeyID: "A", SecretAccessKey: "s", SessionToken: "t"}), unsets...))
 	if len(after) != 0 {
 		t.Errorf("after Clear still set: %v", after)
+	}
+}
+
+// Served credentials: the container variables, and no fixed key at all
+// (the SDKs would take it first).
+func TestServed(t *testing.T) {
+	until := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	ch := Served(target, "http://127.0.0.1:8/credentials", "tok", 42, until, "123456789012")
+	checkOnce(t, ch)
+	set, unset := env(ch)
+	for k, v := range map[string]string{ContainerURI: "http://127.0.0.1:8/credentials", ContainerToken: "tok", ServerPID: "42",
+		ServedUntil: "2030-01-02T03:04:05Z", "AWS_ACCOUNT_ID": "123456789012", "MY_AWS_SET_FOR": "work-MFA-STS", "AWS_REGION": "eu-west-1"} {
+		if set[k] != v {
+			t.Errorf("%s = %q, want %q", k, set[k], v)
+		}
+	}
+	for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
+		if !unset[n] {
+			t.Errorf("%s is not unset", n)
+		}
+	}
+	// A later switch to fixed credentials unsets them again.
+	_, unset = env(Changes(Target{Account: "work", Label: "work", Region: "eu-west-1", Unserve: true}, aws.Credentials{AccessKeyID: "A", SecretAccessKey: "s"}))
+	for _, n := range []string{ContainerURI, ContainerToken, ServerPID, ServedUntil} {
+		if !unset[n] {
+			t.Errorf("%s is not unset after a switch", n)
+		}
 	}
 }

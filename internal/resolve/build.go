@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -33,6 +34,14 @@ type Builder struct {
 	Stderr  io.Writer     // prompts' helpers and credential_process write here
 	Say     func(format string, a ...any)
 	Warn    func(string)
+	// NoPrompt builds chains that run unattended (a credential server):
+	// a code from the terminal or a browser login is never asked for;
+	// where one is needed the chain fails with an xerr.NeedsPerson error
+	// that says what to run. mfa_process still runs.
+	NoPrompt bool
+	// RefreshBefore, when more than MinTTL, is the margin of the plan's
+	// last step: a server renews what it serves that long before expiry.
+	RefreshBefore time.Duration
 
 	keyFiles map[string]config.Keys // read once per run, however many steps ask
 }
@@ -71,7 +80,12 @@ func (c *Chain) Retrieve(ctx context.Context) (aws.Credentials, error) {
 func (c *Chain) Get(ctx context.Context) (*Result, error) {
 	cr, err := c.top.Retrieve(ctx)
 	label := c.Plan.Label
-	if errors.Is(err, creds.ErrNotCached) && c.fallback != nil {
+	if errors.Is(err, creds.ErrNotCached) {
+		if c.fallback == nil {
+			// A chain planned on a cached MFA session outlived it.
+			return nil, xerr.New(xerr.NeedsPerson, fmt.Errorf("the mfa session of %s has expired", c.Plan.Name),
+				"run ec2mfa (or ec2switch "+c.Plan.Name+") in your shell")
+		}
 		cr, err = c.fallback.Retrieve(ctx)
 		label = c.Plan.FallbackLabel
 	}
@@ -115,9 +129,12 @@ func (b *Builder) Build(p *Plan) (*Chain, error) {
 		}
 		if st.Key.Name != "" {
 			c := b.cached(st, pr)
+			if i == len(p.Steps)-1 && b.RefreshBefore > c.MinTTL {
+				c.MinTTL = b.RefreshBefore
+			}
 			if i == len(p.Steps)-1 {
 				ch.last = c
-				if st.OnlyCached {
+				if st.OnlyCached && p.FallbackLabel != "" {
 					ch.fallback = cur
 				}
 			}
@@ -156,7 +173,7 @@ func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached 
 }
 
 func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep creds.Endpoint) (aws.CredentialsProvider, error) {
-	code := b.codeSource(st).Get
+	code := b.code(st, p.Name)
 	switch st.Kind {
 	case KeyFiles:
 		dir, name := st.KeyDir, st.Name
@@ -180,7 +197,7 @@ func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 	case WebIdentity:
 		tok := creds.TokenFile(st.TokenFile)
 		if st.TokenFile == "" {
-			tok = b.oidcLogin(ep, st.Login)
+			tok = b.oidcLogin(ep, st.Login, p.Name)
 		}
 		return &creds.WebIdentity{Endpoint: ep, RoleARN: st.RoleARN, SessionName: st.SessionName, Duration: st.Duration, Token: tok}, nil
 	case Session:
@@ -237,6 +254,25 @@ func (b *Builder) keys(dir, name string) (config.Keys, error) {
 	return k, nil
 }
 
+// code gets a step's MFA code; unattended, a code from the terminal is a
+// person's job.
+func (b *Builder) code(st *Step, name string) creds.CodeFunc {
+	src := b.codeSource(st)
+	if !b.NoPrompt {
+		return src.Get
+	}
+	src.Code = "" // a code is good once: a server cannot reuse --code
+	src.OpenTTY = func() (*os.File, error) { return nil, errors.New("unattended") }
+	return func(ctx context.Context) (string, error) {
+		c, err := src.Get(ctx)
+		if errors.Is(err, prompt.ErrNoTerminal) {
+			return "", xerr.New(xerr.NeedsPerson, fmt.Errorf("an mfa code is needed to renew the credentials of %s", name),
+				"run ec2mfa (or ec2switch "+name+") in your shell")
+		}
+		return c, err
+	}
+}
+
 // codeSource is where a step's MFA code comes from: --code, then the
 // step's mfa_process or $AWSENV_MFA_PROCESS, then the terminal.
 func (b *Builder) codeSource(st *Step) prompt.Source {
@@ -276,8 +312,11 @@ func (b *Builder) process(st *Step) (aws.CredentialsProvider, error) {
 
 // oidcLogin logs the user in at the identity provider and returns the
 // verified ID token.
-func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity) func(context.Context) (string, error) {
+func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
+		if b.NoPrompt {
+			return "", xerr.New(xerr.NeedsPerson, fmt.Errorf("%s needs a new login at %s", name, login.Issuer), "run ec2switch "+name+" in your shell")
+		}
 		hc, err := ep.HTTPClient()
 		if err != nil {
 			return "", err

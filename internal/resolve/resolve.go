@@ -69,3 +69,27 @@ func (b *Builder) now() time.Time {
 	}
 	return time.Now()
 }
+
+// RenewableUntil is until when the plan's credentials can be renewed
+// without a person: the expiry of the cached credentials of the first step
+// only a person renews (an MFA session, a role assumed with a code, a
+// browser login); zero when no step needs one.
+func (r *Resolver) RenewableUntil(p *Plan) time.Time {
+	for _, st := range p.Steps {
+		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
+		if !person {
+			continue
+		}
+		if st.Key.Name == "" {
+			return r.Builder.now() // nothing cached: a person is needed now
+		}
+		if e := r.Builder.Store.Get(st.Key); e != nil {
+			return e.Credentials.Expiration
+		}
+		if st.OnlyCached {
+			continue // not there: the plan falls back to what needs no person
+		}
+		return r.Builder.now()
+	}
+	return time.Time{}
+}

@@ -26,14 +26,14 @@ func Ask(openTTY func() (*os.File, error), question string, hidden bool) (string
 	if !term.IsTerminal(int(in.Fd())) {
 		return "", ErrNoTerminal
 	}
-	if _, err := io.WriteString(out, question); err != nil {
-		return "", ErrNoTerminal
-	}
 	var line string
 	if hidden {
-		line, err = readHidden(in)
+		line, err = readHidden(in, out, question)
 		io.WriteString(out, "\n")
 	} else {
+		if _, err := io.WriteString(out, question); err != nil {
+			return "", ErrNoTerminal
+		}
 		line, err = bufio.NewReader(in).ReadString('\n')
 	}
 	if err != nil && strings.TrimSpace(line) == "" {

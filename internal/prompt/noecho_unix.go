@@ -11,11 +11,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readHidden reads one line from the terminal f with echo off, as the AWS
-// CLI's prompt does, and restores the terminal afterwards, also when the
-// user interrupts. (term.ReadPassword spins on ^D: its read of 0 bytes is
-// not an end of input.)
-func readHidden(f *os.File) (string, error) {
+// readHidden writes question to out and reads one line from the terminal
+// f with echo off, as the AWS CLI's prompt does: echo goes off before the
+// question shows, so nothing typed after it is echoed. The terminal is
+// restored afterwards, also when the user interrupts. (term.ReadPassword
+// spins on ^D: its read of 0 bytes is not an end of input.)
+func readHidden(f, out *os.File, question string) (string, error) {
 	fd := int(f.Fd())
 	old, err := unix.IoctlGetTermios(fd, ioctlGetTermios)
 	if err != nil {
@@ -47,5 +48,8 @@ func readHidden(f *os.File) (string, error) {
 		case <-done:
 		}
 	}()
+	if _, err := out.WriteString(question); err != nil {
+		return "", err
+	}
 	return bufio.NewReader(f).ReadString('\n')
 }

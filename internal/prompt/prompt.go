@@ -108,11 +108,8 @@ func (s Source) fromTerminal() (string, error) {
 	if !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
 		return "", ErrNoTerminal
 	}
-	if _, err := io.WriteString(out, s.Prompt); err != nil {
-		return "", ErrNoTerminal
-	}
 	// The code is not echoed, as the AWS CLI's prompt does not echo it.
-	line, err := readHidden(in)
+	line, err := readHidden(in, out, s.Prompt)
 	io.WriteString(out, "\n")
 	if err != nil && strings.TrimSpace(line) == "" {
 		return "", errors.New("no mfa code entered")

@@ -151,6 +151,7 @@ func commands(io *IO) []*cli.Command {
 		webIdentityCommand(io),
 		addCommand(io),
 		doctorCommand(io),
+		ssoCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
 		completeCommand(io),
@@ -190,6 +191,20 @@ func reorderArgs(app *cli.App, args []string) ([]string, error) {
 			cmd = c
 		}
 	}
+	// "awsenv sso populate ...": the flags are the subcommand's.
+	head := 2
+	for cmd != nil && len(cmd.Subcommands) > 0 && len(args) > head {
+		var sub *cli.Command
+		for _, c := range cmd.Subcommands {
+			if c.HasName(args[head]) {
+				sub = c
+			}
+		}
+		if sub == nil {
+			break
+		}
+		cmd, head = sub, head+1
+	}
 	if cmd == nil || cmd.SkipFlagParsing {
 		return args, nil
 	}
@@ -204,7 +219,7 @@ func reorderArgs(app *cli.App, args []string) ([]string, error) {
 		}
 	}
 	var flags, pos []string
-	rest := args[2:]
+	rest := args[head:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -229,7 +244,7 @@ func reorderArgs(app *cli.App, args []string) ([]string, error) {
 		}
 	}
 	out := make([]string, 0, len(args)+1)
-	out = append(out, args[:2]...)
+	out = append(out, args[:head]...)
 	out = append(out, flags...)
 	if len(pos) > 0 && pos[0] != "--" {
 		out = append(out, "--")

@@ -64,7 +64,7 @@ func chainFlags() []cli.Flag {
 		codeFlag(),
 		&cli.BoolFlag{Name: "no-session", Usage: "don't use the cached MFA session: the long-lived keys, and roles assumed with them and an MFA code (up to 12h)"},
 		&cli.BoolFlag{Name: "no-mfa", Usage: "send no MFA code with the long-lived keys (for roles that don't ask for MFA)"},
-		forceFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag(),
+		forceFlag(), minTTLFlag(), timeoutFlag(), dirFlag(), configFlag(), deviceCodeFlag(),
 	}
 }
 
@@ -77,6 +77,7 @@ type common struct {
 	Code        string
 	Open        bool
 	Print       bool // print statements even to a terminal
+	DeviceCode  bool // IAM Identity Center logins by device code
 }
 
 // has reports whether the command declares the flag: options are read
@@ -108,6 +109,9 @@ func commonFrom(c *cli.Context, io *IO) (common, error) {
 	}
 	if has(c, "print") {
 		o.Print = c.Bool("print")
+	}
+	if has(c, "device-code") {
+		o.DeviceCode = c.Bool("device-code")
 	}
 	o.Shell = shellenv.Detect(io.Getenv("SHELL"))
 	if v := str(c, "shell"); v != "" {

@@ -53,7 +53,7 @@ func (r *run) resolver(o common) (*resolve.Resolver, error) {
 	b := &resolve.Builder{
 		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: r.warn},
 		Getenv: r.io.Getenv, Now: r.io.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
-		Code: o.Code, Open: o.Open, Stderr: r.io.Err, Say: r.say, Warn: r.warn,
+		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Stderr: r.io.Err, Say: r.say, Warn: r.warn,
 	}
 	return &resolve.Resolver{Env: env, Builder: b}, nil
 }

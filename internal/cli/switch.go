@@ -31,6 +31,7 @@ func switchCommand(io *IO) *cli.Command {
 			"Normally run through the ec2switch wrapper.",
 		Flags: []cli.Flag{shellFlag(), printFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
 			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"},
+			deviceCodeFlag(),
 			&cli.BoolFlag{Name: "serve", Usage: "export a local credential server's address instead of fixed credentials: it renews them (roles from the MFA session) for the tools of this shell, and ends with it"},
 			dirFlag(), configFlag()},
 		Action: func(c *cli.Context) error {

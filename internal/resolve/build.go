@@ -17,6 +17,7 @@ import (
 	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/oidclogin"
 	"github.com/awsenv/awsenv/internal/prompt"
+	"github.com/awsenv/awsenv/internal/sso"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
@@ -42,8 +43,12 @@ type Builder struct {
 	// RefreshBefore, when more than MinTTL, is the margin of the plan's
 	// last step: a server renews what it serves that long before expiry.
 	RefreshBefore time.Duration
+	// DeviceCode logs in to IAM Identity Center by device code even where
+	// a browser could open.
+	DeviceCode bool
 
 	keyFiles map[string]config.Keys // read once per run, however many steps ask
+	sso      *sso.Client
 }
 
 // Chain is a built plan: a provider of the plan's credentials that also
@@ -156,8 +161,10 @@ func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached 
 		what = "assuming " + roleShort(st.RoleARN)
 	case WebIdentity:
 		what = "the web identity login"
+	case SSO:
+		what = "the IAM Identity Center role of " + st.Name
 	}
-	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity"}[st.Kind]
+	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso"}[st.Kind]
 	return &creds.Cached{
 		Store: b.Store, Key: st.Key, Inner: inner, MinTTL: b.MinTTL, Now: b.Now, Force: st.Force, OnlyCached: st.OnlyCached,
 		Template: cache.Entry{Account: st.Name, Kind: kind, Role: st.RoleARN, MFASerial: st.MFASerial, Source: st.EntrySource, Config: fp},
@@ -211,6 +218,8 @@ func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 		return hinted{p, st.RoleHint}, nil
 	case Federation:
 		return &creds.Federation{Source: source, Endpoint: ep, Name: st.SessionName, Duration: st.Duration, Policy: creds.AllowAll}, nil
+	case SSO:
+		return b.ssoStep(st), nil
 	}
 	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
 }

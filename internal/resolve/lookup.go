@@ -125,6 +125,12 @@ func (e *Env) Lookup(name string) (*Source, error) {
 		Region: e.region(p.Region, partitionOf(p.RoleARN)), Partition: partitionOf(p.RoleARN), User: e.loginName(),
 	}
 	src.AccountID = accountOf(p.RoleARN)
+	if p.RoleARN == "" && p.SSOAccountID != "" {
+		src.AccountID = p.SSOAccountID
+	}
+	if src.Partition == "aws" && p.SSORegion != "" {
+		src.Partition = regionPartition(p.SSORegion)
+	}
 	src.Endpoint, src.EndpointFrom = e.stsEndpoint(p, ps)
 	return src, nil
 }
@@ -290,6 +296,17 @@ func (e *Env) stsEndpoint(p *config.Profile, ps *config.Profiles) (url, from str
 		return p.EndpointURL, fmt.Sprintf("endpoint_url of profile %s in %s", p.Name, cfg)
 	}
 	return "", ""
+}
+
+// regionPartition is the partition a region is in.
+func regionPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 // partitionOf is the partition of an ARN ("aws" when it is not one).

@@ -62,10 +62,11 @@ const (
 	Session                          // GetSessionToken with an MFA code
 	AssumeRole                       // AssumeRole
 	Federation                       // GetFederationToken (console for a plain user)
+	SSO                              // IAM Identity Center: GetRoleCredentials with the session's token
 )
 
 var stepNames = [...]string{"keys", "static-keys", "process", "environment", "instance-metadata", "container",
-	"web-identity", "session", "assume-role", "federation"}
+	"web-identity", "session", "assume-role", "federation", "sso"}
 
 func (k StepKind) String() string { return stepNames[k] }
 
@@ -105,6 +106,18 @@ type Step struct {
 	Command                                    string // Process
 	TokenFile                                  string // WebIdentity from a file
 	Login                                      *config.WebIdentity
+	SSO                                        *SSORole // SSO
+}
+
+// SSORole is an IAM Identity Center role: the session that logs in, the
+// account and the permission set's role.
+type SSORole struct {
+	Session   string // the [sso-session] name, "" for a legacy profile
+	StartURL  string
+	Region    string
+	Scopes    []string // nil: sso_registration_scopes not set
+	AccountID string
+	RoleName  string
 }
 
 // Plan is a chain of steps and what the result is called.
@@ -423,8 +436,8 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			ch.base, ch.kind = p, Process
 			return ch, nil
 		case p.IsSSO():
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q uses IAM Identity Center (sso_*), which this awsenv does not support yet", p.Name),
-				"use 'aws sso login' and 'aws configure export-credentials' meanwhile")
+			ch.base, ch.kind = p, SSO
+			return ch, nil
 		default:
 			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")
 		}
@@ -533,6 +546,14 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 	case Environment, InstanceMetadata, Container:
 		baseFP = fingerprint("credential-source", b.CredentialSource)
 		steps = append(steps, Step{Kind: ch.kind, Name: b.Name})
+	case SSO:
+		role, err := ssoRole(src.Profiles, b)
+		if err != nil {
+			return nil, err
+		}
+		baseFP = fingerprint("sso", role.Session, role.StartURL, role.Region, role.AccountID, role.RoleName)
+		steps = append(steps, Step{Kind: SSO, Name: b.Name, SSO: role, EntrySource: "sso", Fingerprint: baseFP,
+			Key: cache.Key{Scope: cache.ScopeProfile, Name: b.Name, Kind: cache.KindOwn}})
 	case WebIdentity:
 		dur := orDefault(b.Duration, DefaultRoleDuration)
 		if err := checkRoleDuration(dur, false); err != nil {
@@ -577,6 +598,30 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 		steps = append(steps, st)
 	}
 	return steps, nil
+}
+
+// ssoRole is an SSO profile's role, with its session's settings.
+func ssoRole(ps *config.Profiles, p *config.Profile) (*SSORole, error) {
+	r := &SSORole{Session: p.SSOSession, StartURL: p.SSOStartURL, Region: p.SSORegion, AccountID: p.SSOAccountID, RoleName: p.SSORoleName}
+	if p.SSOSession != "" {
+		s := ps.SSOSession(p.SSOSession)
+		if s == nil {
+			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: sso_session %q has no [sso-session %s] section", p.Name, p.SSOSession, p.SSOSession), "add one with sso_start_url and sso_region")
+		}
+		if s.Err != nil {
+			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: %w", p.Name, s.Err), "")
+		}
+		r.StartURL, r.Region, r.Scopes = s.StartURL, s.Region, s.RegistrationScopes
+	}
+	switch {
+	case r.StartURL == "":
+		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: no sso_start_url", p.Name), "set it in the [sso-session] section (or the profile)")
+	case r.Region == "":
+		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: no sso_region", p.Name), "set the region of your IAM Identity Center instance")
+	case r.AccountID == "" || r.RoleName == "":
+		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: sso_account_id and sso_role_name are both needed", p.Name), "")
+	}
+	return r, nil
 }
 
 // profileRole assumes a role ARN on top of a profile's credentials.
@@ -629,6 +674,15 @@ func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 	ch, err := followChain(src, p)
 	if err != nil {
 		return nil, err
+	}
+	if ch.kind == SSO && len(ch.roles) == 0 {
+		// IAM Identity Center role credentials sign in as they are.
+		steps, err := profileSteps(src, ch, Request{Purpose: Use})
+		if err != nil {
+			return nil, err
+		}
+		steps[len(steps)-1].Duration = dur
+		return &Plan{Label: p.Name, Notes: ch.notes, Steps: steps}, nil
 	}
 	if ch.kind != StaticKeys || ch.base.SessionToken != "" || len(ch.roles) > 1 {
 		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: a console link needs long-lived keys, or a role assumed straight from them; this profile's credentials are temporary or chained", p.Name), "")

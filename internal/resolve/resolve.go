@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/sso"
+
 	"github.com/awsenv/awsenv/internal/cache"
 )
 
@@ -77,6 +79,15 @@ func (b *Builder) now() time.Time {
 func (r *Resolver) RenewableUntil(p *Plan) time.Time {
 	for _, st := range p.Steps {
 		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
+		if st.Kind == SSO {
+			// The session's refresh token renews role credentials: a person
+			// is needed when the session ends.
+			tok, err := r.Builder.ssoClient().Token(context.Background(), st.SSO.SSOSession(), sso.LoginOptions{NoLogin: true})
+			if err != nil {
+				return r.Builder.now()
+			}
+			return tok.ExpiresAt
+		}
 		if !person {
 			continue
 		}

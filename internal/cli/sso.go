@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/config"
+)
+
+// ssoOptions are the sso subcommands' command line.
+type ssoOptions struct {
+	common
+	Name       string
+	DeviceCode bool
+	Force      bool
+	// populate
+	Template, Region string
+	Prune            bool
+}
+
+func deviceCodeFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "device-code", Usage: "IAM Identity Center: log in with a device code instead of the browser (chosen by itself where no browser can open)"}
+}
+
+func ssoCommand(io *IO) *cli.Command {
+	common := func() []cli.Flag { return []cli.Flag{timeoutFlag(), dirFlag(), configFlag()} }
+	parse := func(c *cli.Context) (ssoOptions, error) {
+		if c.NArg() > 1 {
+			return ssoOptions{}, usagef("sso %s takes at most one NAME (an sso-session or a profile)", c.Command.Name)
+		}
+		o, err := commonFrom(c, io)
+		if err != nil {
+			return ssoOptions{}, err
+		}
+		so := ssoOptions{common: o, Name: c.Args().First()}
+		if has(c, "device-code") {
+			so.DeviceCode = c.Bool("device-code")
+		}
+		if has(c, "force") {
+			so.Force = c.Bool("force")
+		}
+		so.Template, so.Region, so.Prune = str(c, "template"), str(c, "region"), has(c, "prune") && c.Bool("prune")
+		return so, nil
+	}
+	return &cli.Command{
+		Name:  "sso",
+		Usage: "IAM Identity Center: log in, log out, write a profile for every role you can reach",
+		Description: "The login is shared with the AWS CLI and the SDKs (~/.aws/sso/cache, their format), and\n" +
+			"renewed with its refresh token before any new login. 'ec2switch PROFILE' logs in by itself\n" +
+			"when an SSO profile needs it.",
+		Subcommands: []*cli.Command{{
+			Name:      "login",
+			Usage:     "log in to an IAM Identity Center session (default: the only one, or the current profile's)",
+			ArgsUsage: "[SESSION|PROFILE]",
+			Flags:     append([]cli.Flag{deviceCodeFlag(), &cli.BoolFlag{Name: "open", Usage: "open the browser even where awsenv would not"}, &cli.BoolFlag{Name: "force", Usage: "log in even with a valid login"}}, common()...),
+			Action: func(c *cli.Context) error {
+				o, err := parse(c)
+				if err != nil {
+					return err
+				}
+				return runSSOLogin(c.Context, newRun(io), o)
+			},
+		}, {
+			Name:      "logout",
+			Usage:     "end an IAM Identity Center session and delete its cached login",
+			ArgsUsage: "[SESSION|PROFILE]",
+			Flags:     common(),
+			Action: func(c *cli.Context) error {
+				o, err := parse(c)
+				if err != nil {
+					return err
+				}
+				return runSSOLogout(c.Context, newRun(io), o)
+			},
+		}, {
+			Name:      "populate",
+			Usage:     "write a profile into ~/.aws/config for every account and role the session can reach",
+			ArgsUsage: "SESSION",
+			Description: "The profiles go into a block of their own in $AWS_CONFIG_FILE or ~/.aws/config; every other\n" +
+				"byte stays, and running it again replaces only the block. --template names them from\n" +
+				"{account_name}, {account_id}, {role_name} and {session} (default {account_name}-{role_name}).",
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "template", Value: "{account_name}-{role_name}", Usage: "how the profiles are named"},
+				&cli.StringFlag{Name: "region", Usage: "region for the profiles (default: none, the session's own region is not assumed)"},
+				&cli.BoolFlag{Name: "prune", Usage: "remove the profiles an earlier populate wrote that no longer exist"},
+				deviceCodeFlag(),
+			}, common()...),
+			Action: func(c *cli.Context) error {
+				o, err := parse(c)
+				if err != nil {
+					return err
+				}
+				if o.Name == "" {
+					return usagef("sso populate needs the sso-session NAME")
+				}
+				return runSSOPopulate(c.Context, newRun(io), o)
+			},
+		}},
+	}
+}
+
+func runSSOLogin(ctx context.Context, r *run, o ssoOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	sess, err := res.Env.SSOSession(o.Name)
+	if err != nil {
+		return err
+	}
+	b := res.Builder
+	b.DeviceCode = o.DeviceCode
+	opts := b.LoginOptions()
+	opts.Force = o.Force
+	tok, err := b.SSOClient().Token(ctx, sess, opts)
+	if err != nil {
+		return err
+	}
+	r.say("Logged in to %s (valid until %s)", sess.StartURL, tok.ExpiresAt.Local().Format("15:04 MST"))
+	return nil
+}
+
+func runSSOLogout(ctx context.Context, r *run, o ssoOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	sess, err := res.Env.SSOSession(o.Name)
+	if err != nil {
+		return err
+	}
+	if err := res.Builder.SSOClient().Logout(ctx, sess); err != nil {
+		return err
+	}
+	r.say("Logged out of %s", sess.StartURL)
+	return nil
+}
+
+func runSSOPopulate(ctx context.Context, r *run, o ssoOptions) error {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return err
+	}
+	sess, err := res.Env.SSOSession(o.Name)
+	if err != nil {
+		return err
+	}
+	if sess.Name == "" {
+		return usagef("sso populate needs an [sso-session] section: %q is a legacy profile", o.Name)
+	}
+	b := res.Builder
+	b.DeviceCode = o.DeviceCode
+	client := b.SSOClient()
+	tok, err := client.Token(ctx, sess, b.LoginOptions())
+	if err != nil {
+		return err
+	}
+	accounts, err := client.ListAccounts(ctx, tok)
+	if err != nil {
+		return err
+	}
+	var profiles []config.GeneratedProfile
+	for _, a := range accounts {
+		roles, err := client.ListAccountRoles(ctx, tok, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, role := range roles {
+			name := profileName(strings.NewReplacer("{account_name}", a.Name, "{account_id}", a.ID, "{role_name}", role, "{session}", sess.Name).Replace(o.Template))
+			settings := [][2]string{{"sso_session", sess.Name}, {"sso_account_id", a.ID}, {"sso_role_name", role}}
+			if o.Region != "" {
+				settings = append(settings, [2]string{"region", o.Region})
+			}
+			profiles = append(profiles, config.GeneratedProfile{Name: name, Settings: settings})
+		}
+	}
+	cfg, _ := res.Env.ProfileFiles()
+	out, err := config.WriteGenerated(ctx, cfg, "sso populate "+sess.Name, profiles, o.Prune)
+	if err != nil {
+		return err
+	}
+	for _, n := range out.Skipped {
+		r.warn("warning: skipped profile " + n + ": a profile of that name is already in " + cfg)
+	}
+	r.say("Wrote %d profiles of %d accounts into %s (%d kept from before, %d removed)", out.Written, len(accounts), cfg, out.Kept, out.Removed)
+	return nil
+}
+
+// profileName makes a template's result a valid profile name: letters,
+// digits and - / . % @ _ : +; anything else becomes "-".
+func profileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-/.%@_:+", c) >= 0) {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,146 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
+)
+
+// GeneratedProfile is a profile awsenv writes into ~/.aws/config (sso
+// populate): its name and its settings in order.
+type GeneratedProfile struct {
+	Name     string
+	Settings [][2]string
+}
+
+// GeneratedResult says what WriteGenerated did.
+type GeneratedResult struct {
+	Written, Kept, Removed int
+	Skipped                []string // names a profile outside the block already has
+}
+
+// WriteGenerated writes profiles into the config file at path, inside a
+// block of its own between two marker comments named by id, so that a
+// second run replaces only that block: every other byte of the file stays
+// as it was. Profiles the block had that are not in profiles are kept,
+// unless prune. A name that a profile outside the block already uses is
+// skipped. The file is replaced atomically under a lock.
+func WriteGenerated(ctx context.Context, path, id string, profiles []GeneratedProfile, prune bool) (GeneratedResult, error) {
+	var res GeneratedResult
+	begin := "# awsenv " + id + ": begin (generated; run it again to update, edits here are replaced)"
+	end := "# awsenv " + id + ": end"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return res, fmt.Errorf("cannot create the folder of %s: %w", path, err)
+	}
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	unlock, err := fsutil.Lock(lctx, path+".lock", nil)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
+	data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
+	mode := os.FileMode(0o600)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data = nil
+	case err != nil:
+		return res, err
+	default:
+		mode = info.Mode().Perm()
+	}
+	before, block, after, found := cutBlock(data, begin, end)
+	outside, err := ParseProfiles(path, append(append([]byte{}, before...), after...), "", nil)
+	if err != nil {
+		return res, err
+	}
+	old := blockSections(block)
+	var b bytes.Buffer
+	b.WriteString(begin + "\n")
+	wrote := map[string]bool{}
+	for _, p := range profiles {
+		if outside.Get(p.Name) != nil {
+			res.Skipped = append(res.Skipped, p.Name)
+			continue
+		}
+		if wrote[p.Name] {
+			continue
+		}
+		wrote[p.Name] = true
+		fmt.Fprintf(&b, "[profile %s]\n", p.Name)
+		for _, kv := range p.Settings {
+			fmt.Fprintf(&b, "%s = %s\n", kv[0], kv[1])
+		}
+		b.WriteString("\n")
+		res.Written++
+	}
+	for _, s := range old {
+		switch {
+		case wrote[s.name]:
+		case prune:
+			res.Removed++
+		default:
+			b.WriteString(s.text)
+			res.Kept++
+		}
+	}
+	b.WriteString(end + "\n")
+	var out []byte
+	if found {
+		out = append(append(append([]byte{}, before...), b.Bytes()...), after...)
+	} else {
+		out = append([]byte{}, data...)
+		if len(out) > 0 && !bytes.HasSuffix(out, []byte("\n")) {
+			out = append(out, '\n')
+		}
+		if len(out) > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, b.Bytes()...)
+	}
+	if _, err := ParseProfiles(path, out, "", nil); err != nil {
+		return res, fmt.Errorf("the profiles would not parse, nothing written: %w", err)
+	}
+	if err := fsutil.WriteFile(path, out, mode); err != nil {
+		return res, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return res, nil
+}
+
+// cutBlock splits data around the block between the begin and end lines.
+func cutBlock(data []byte, begin, end string) (before, block, after []byte, found bool) {
+	i := bytes.Index(data, []byte(begin+"\n"))
+	if i < 0 || (i > 0 && data[i-1] != '\n') {
+		return data, nil, nil, false
+	}
+	rest := data[i+len(begin)+1:]
+	j := bytes.Index(rest, []byte(end+"\n"))
+	if j < 0 || (j > 0 && rest[j-1] != '\n') {
+		return data, nil, nil, false
+	}
+	return data[:i], rest[:j], rest[j+len(end)+1:], true
+}
+
+type blockSection struct{ name, text string }
+
+// blockSections splits a generated block into its profiles, as written.
+func blockSections(block []byte) []blockSection {
+	var out []blockSection
+	for _, part := range strings.SplitAfter(string(block), "\n\n") {
+		name, ok := strings.CutPrefix(part, "[profile ")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "]")
+		out = append(out, blockSection{name: name, text: part})
+	}
+	return out
+}

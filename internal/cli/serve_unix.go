@@ -13,13 +13,13 @@ import (
 // signals (Ctrl-C in the shell) do not reach it.
 func detached() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
 
-// stopServer ends the server process pid, if it is this user's awsenv
-// __serve (a pid may have been reused since).
+// stopServer ends the server process pid, if it is awsenv __serve (a pid
+// may have been reused since). Where that cannot be checked (no /proc, as
+// on macOS) it is left alone: it ends with its shell anyway.
 func stopServer(pid int) {
-	if cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil {
-		if !strings.Contains(string(cmdline), "\x00__serve\x00") {
-			return
-		}
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || !strings.Contains(string(cmdline), "\x00__serve\x00") {
+		return
 	}
 	syscall.Kill(pid, syscall.SIGTERM)
 }

@@ -77,9 +77,26 @@ type iniFile struct {
 // the two files it is: in the config file a profile is [profile NAME] or
 // [default], and [sso-session NAME] and [services NAME] are sections of
 // their own; in the credentials file every [NAME] is a profile.
+// loneCR is data with every CR that no LF follows made an LF: botocore
+// reads a CR-only file (old Mac line ends) as lines, so awsenv does too.
+// The length stays, so offsets into the text are offsets into the file.
+func loneCR(data []byte) string {
+	if bytes.IndexByte(data, '\r') < 0 {
+		return string(data)
+	}
+	b := []byte(string(data))
+	for i, c := range b {
+		if c == '\r' && (i+1 == len(b) || b[i+1] != '\n') {
+			b[i] = '\n'
+		}
+	}
+	return string(b)
+}
+
 func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
 	f := &iniFile{}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // fsutil.ReadText drops it too; this is for other callers
+	data = []byte(loneCR(data))
 	type sectionKey struct {
 		kind         sectionKind
 		plainDefault bool

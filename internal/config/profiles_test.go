@@ -521,3 +521,14 @@ func TestLinkedSectionErrors(t *testing.T) {
 		}
 	}
 }
+
+// A CR-only file (old Mac line ends) is read as lines, as botocore reads it.
+func TestParseProfilesCROnly(t *testing.T) {
+	ps, err := ParseProfiles("/c", []byte("[profile a]\rregion = eu-west-1\r[profile b]\rregion = us-east-1\r"), "/k", []byte("[a]\raws_access_key_id = AKIAIOSFODNN7EXAMPLE\raws_secret_access_key = s\r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := ps.Get("a"); a == nil || a.Region != "eu-west-1" || a.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" || ps.Get("b").Region != "us-east-1" {
+		t.Errorf("profiles %+v", ps.Names())
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
+	"github.com/awsenv/awsenv/internal/httpx"
 )
 
 // The credential sources a role profile may name instead of a
@@ -33,16 +34,14 @@ func FromEnvironment(getenv func(string) string, profile string) aws.Credentials
 	})
 }
 
-// metadataClient is the HTTP policy of metadata endpoints: bounded in time,
-// no redirects (credentials must not be sent on), no proxy (the endpoints
-// are link-local or loopback).
+// metadataClient is the HTTP policy (httpx: no redirects, so credentials
+// are not sent on) for metadata endpoints: bounded in time, and no proxy,
+// since the endpoints are link-local or loopback.
 func metadataClient(timeout time.Duration) *http.Client {
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
-	tr := &http.Transport{Proxy: nil, DialContext: (&net.Dialer{Timeout: timeout}).DialContext, ResponseHeaderTimeout: timeout}
-	return &http.Client{Transport: tr, Timeout: timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return httpx.New(httpx.Options{Timeout: timeout, NoProxy: true})
 }
 
 // metadataCreds is the JSON both metadata services answer with.
@@ -67,6 +66,9 @@ func (m *metadataCreds) credentials(source string) (aws.Credentials, error) {
 		Source: source, AccountID: m.AccountID}
 	if !m.Expiration.IsZero() {
 		c.CanExpire, c.Expires = true, m.Expiration.UTC()
+		if err := expiredAtReceipt(source, c.Expires, time.Now()); err != nil {
+			return aws.Credentials{}, err
+		}
 	}
 	return c, nil
 }
@@ -77,6 +79,9 @@ func getJSON(ctx context.Context, hc *http.Client, req *http.Request, what strin
 		return fmt.Errorf("cannot reach %s: %v", what, oneLine(errors.Unwrap(err).Error()))
 	}
 	defer resp.Body.Close()
+	if err := httpx.Redirected(what, resp, ""); err != nil {
+		return err
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
 		return fmt.Errorf("cannot read the answer of %s: %v", what, err)

@@ -48,6 +48,9 @@ func (p *Process) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	c := aws.Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken, Source: "credential_process"}
 	if v.Expiration != nil {
 		c.CanExpire, c.Expires = true, v.Expiration.UTC()
+		if err := expiredAtReceipt(fmt.Sprintf("credential_process %q", p.Command), c.Expires, time.Now()); err != nil {
+			return aws.Credentials{}, err
+		}
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package creds
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -62,6 +63,17 @@ func (p *SessionToken) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 	return fromSTS(out, "awsenv-session"), nil
+}
+
+// expiredAtReceipt refuses credentials from what that had expired by now,
+// when they arrived: exported they fail at once, and cached they would
+// replace a session that still works.
+func expiredAtReceipt(what string, expires, now time.Time) error {
+	if expires.After(now) {
+		return nil
+	}
+	return fmt.Errorf("%s returned credentials that expired at %s, %s before they arrived: check the system clock (date -u)",
+		what, expires.UTC().Format(time.RFC3339), left(now.Sub(expires)))
 }
 
 func fromSTS(c *stsapi.Credentials, source string) aws.Credentials {

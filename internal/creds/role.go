@@ -79,6 +79,10 @@ type Federation struct {
 
 // Retrieve calls GetFederationToken once.
 func (p *Federation) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	// The keys first: a broken key file is its own error, not an STS one.
+	if _, err := p.Source.Retrieve(ctx); err != nil {
+		return aws.Credentials{}, err
+	}
 	client, err := p.Endpoint.Client(p.Source, 3)
 	if err != nil {
 		return aws.Credentials{}, err

@@ -5,19 +5,20 @@ package creds
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/fsutil"
+	"github.com/awsenv/awsenv/internal/httpx"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
@@ -31,6 +32,9 @@ type Endpoint struct {
 	// CABundle is a PEM file of trusted roots (AWS_CA_BUNDLE), "" for the system's.
 	CABundle string
 }
+
+// maxCABundle bounds AWS_CA_BUNDLE: the system's whole bundle is 200 KiB.
+const maxCABundle = 8 << 20
 
 // NewEndpoint checks a configured endpoint URL (rawURL, "" for the region's);
 // from names the setting it came from, for the error.
@@ -56,23 +60,41 @@ func (e Endpoint) Host() string {
 	return "sts." + e.Region + ".amazonaws.com"
 }
 
-// HTTPClient is an HTTP client with the endpoint's timeout and CA bundle.
+// HTTPClient is an HTTP client of awsenv's policy (httpx: no redirects)
+// with the endpoint's timeout and CA bundle. Every call to AWS and to an
+// identity provider goes through one.
 func (e Endpoint) HTTPClient() (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = (&net.Dialer{Timeout: e.Timeout, KeepAlive: 30 * time.Second}).DialContext
-	tr.ResponseHeaderTimeout = e.Timeout
+	o := httpx.Options{Timeout: e.Timeout}
 	if e.CABundle != "" {
-		pem, err := os.ReadFile(e.CABundle)
+		pool, err := readCABundle(e.CABundle)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read AWS_CA_BUNDLE: %w", err)
+			return nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("AWS_CA_BUNDLE %s holds no PEM certificates", e.CABundle)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		o.RootCAs = pool
 	}
-	return &http.Client{Transport: tr, Timeout: e.Timeout}, nil
+	return httpx.New(o), nil
+}
+
+// readCABundle reads AWS_CA_BUNDLE through the one safe reader: a FIFO or
+// a device there must not hang or fill the memory of every STS call.
+func readCABundle(path string) (*x509.CertPool, error) {
+	const hint = "point AWS_CA_BUNDLE at a PEM file of trusted certificates, or unset it"
+	pem, err := fsutil.ReadText(path, maxCABundle)
+	if err != nil {
+		var re *fsutil.ReadError
+		switch {
+		case errors.As(err, &re):
+			return nil, fmt.Errorf("cannot read AWS_CA_BUNDLE %s: %s: %s", path, re.Problem, hint)
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("AWS_CA_BUNDLE %s does not exist: %s", path, hint)
+		}
+		return nil, fmt.Errorf("cannot read AWS_CA_BUNDLE %s: %v: %s", path, xerr.Root(err), hint)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("AWS_CA_BUNDLE %s holds no PEM certificates: %s", path, hint)
+	}
+	return pool, nil
 }
 
 // Client returns an STS client that signs with exactly the given credentials.
@@ -95,11 +117,12 @@ func (e Endpoint) Client(c aws.CredentialsProvider, attempts int) (*stsapi.Clien
 func (e Endpoint) call(ctx context.Context, fn func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
+	start := time.Now()
 	err := fn(ctx)
 	if err == nil {
 		return nil
 	}
-	return e.explain(ctx, err)
+	return e.explain(ctx, err, time.Since(start))
 }
 
 // APIError is an error STS answered with, explained.
@@ -110,12 +133,16 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.msg }
 
-func (e Endpoint) explain(ctx context.Context, err error) error {
+// explain words err of a call that took elapsed: what happened, at which
+// endpoint, and what to do, in one line.
+func (e Endpoint) explain(ctx context.Context, err error, elapsed time.Duration) error {
 	var api *stsapi.Error
 	if errors.As(err, &api) {
 		code, msg := api.Code, oneLine(api.Message)
 		text := fmt.Sprintf("sts refused the request (%s): %s", code, msg)
 		switch {
+		case api.Throttling() || api.Status >= 500:
+			text = fmt.Sprintf("sts at %s is failing or throttling (%s: %s): try again in a minute", e.Host(), code, msg)
 		case code == "AccessDenied" && strings.Contains(msg, "MultiFactorAuthentication"):
 			text = "the mfa code was refused (wrong, expired or already used): wait for the next code and try again"
 		case code == "InvalidClientTokenId":
@@ -129,19 +156,53 @@ func (e Endpoint) explain(ctx context.Context, err error) error {
 		}
 		return &APIError{Code: code, msg: text}
 	}
-	var ue *url.Error
-	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ue) && ue.Timeout()) {
-		return fmt.Errorf("sts at %s did not answer within %s: check the network or raise --timeout", e.Host(), e.Timeout)
+	var redirect *httpx.RedirectError
+	if errors.As(err, &redirect) {
+		return redirect
 	}
+	var answer *stsapi.AnswerError
+	if errors.As(err, &answer) {
+		return fmt.Errorf("sts at %s answered %s with something awsenv cannot use (%s): check that the endpoint is STS",
+			e.Host(), answer.Action, answer.Problem)
+	}
+	var expired *stsapi.ExpiredError
+	if errors.As(err, &expired) {
+		return fmt.Errorf("sts at %s returned credentials that expired at %s, %s before they arrived: check the system clock (date -u) and that the endpoint is STS",
+			e.Host(), expired.Expiration.UTC().Format(time.RFC3339), left(expired.Now.Sub(expired.Expiration)))
+	}
+	// The call's own deadline is --timeout; a connection or an answer that
+	// timed out earlier (the kernel gives up on a dropped SYN after a few
+	// retries) says how long it took instead.
 	if ctx.Err() == context.Canceled {
 		return errors.New("interrupted")
+	}
+	var te interface{ Timeout() bool }
+	timedOut := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout())
+	if ctx.Err() == context.DeadlineExceeded || (timedOut && elapsed >= e.Timeout) {
+		return fmt.Errorf("sts at %s did not answer within %s: check the network or raise --timeout", e.Host(), e.Timeout)
+	}
+	if httpx.Untrusted(err) {
+		return fmt.Errorf("cannot reach sts at %s: its certificate is not trusted (%s): if the endpoint is right, set AWS_CA_BUNDLE to its CA's PEM file",
+			e.Host(), oneLine(xerr.Root(err).Error()))
+	}
+	if timedOut {
+		return fmt.Errorf("cannot reach sts at %s: no answer after %s (%s): check the network, proxy or AWS_ENDPOINT_URL_STS",
+			e.Host(), left(elapsed), oneLine(xerr.Root(err).Error()))
 	}
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
 		return fmt.Errorf("cannot reach sts at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_STS", e.Host(), oneLine(xerr.Root(err).Error()))
 	}
-	return fmt.Errorf("sts call failed: %s", oneLine(err.Error()))
+	return fmt.Errorf("sts call to %s failed: %s", e.Host(), oneLine(err.Error()))
+}
+
+// left says a duration the way a person would: "10.4s", "3m0s", "2h0m0s".
+func left(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }
 
 func oneLine(s string) string {

@@ -2,14 +2,17 @@ package creds
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/stsapi"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // WebIdentity is a role's credentials from AssumeRoleWithWebIdentity: no
@@ -24,20 +27,47 @@ type WebIdentity struct {
 	arn   string
 }
 
+// maxTokenFile bounds a web identity token file: STS takes tokens of up to
+// 20000 characters.
+const maxTokenFile = 64 << 10
+
 // TokenFile reads an ID token from a file (web_identity_token_file,
-// --token-file), as Kubernetes and CI systems write them.
+// --token-file), as Kubernetes and CI systems write them: through the one
+// safe reader (a FIFO or a device is refused, a byte order mark dropped, a
+// NUL refused), one line of a compact JWT, surrounding white space trimmed.
+// Anything else is refused before STS sees it: a second line or a space
+// means the wrong file, or two tokens.
 func TokenFile(path string) func(context.Context) (string, error) {
 	return func(context.Context) (string, error) {
-		data, err := os.ReadFile(path)
+		const hint = "point it at the file that holds the ID token (one line, header.payload.signature)"
+		data, err := fsutil.ReadText(path, maxTokenFile)
 		if err != nil {
-			return "", fmt.Errorf("cannot read the web identity token file: %w", err)
+			var re *fsutil.ReadError
+			switch {
+			case errors.As(err, &re):
+				return "", fmt.Errorf("cannot read the web identity token file %s: %s: %s", path, re.Problem, hint)
+			case errors.Is(err, fs.ErrNotExist):
+				return "", fmt.Errorf("cannot read the web identity token file %s: it does not exist: %s", path, hint)
+			}
+			return "", fmt.Errorf("cannot read the web identity token file %s: %v: %s", path, xerr.Root(err), hint)
 		}
 		tok := strings.TrimSpace(string(data))
-		if strings.Count(tok, ".") != 2 {
-			return "", fmt.Errorf("%s does not hold a JWT (header.payload.signature)", path)
+		switch {
+		case tok == "":
+			return "", fmt.Errorf("the web identity token file %s is empty: %s", path, hint)
+		case strings.ContainsAny(tok, "\r\n"):
+			return "", fmt.Errorf("the web identity token file %s holds more than one line: %s", path, hint)
+		case strings.Count(tok, ".") != 2 || strings.IndexFunc(tok, notJWT) >= 0:
+			return "", fmt.Errorf("the web identity token file %s does not hold a JWT: %s", path, hint)
 		}
 		return tok, nil
 	}
+}
+
+// notJWT is true for a character that is neither base64url nor the dot
+// between a compact JWT's parts.
+func notJWT(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
 }
 
 // Retrieve gets the token and calls AssumeRoleWithWebIdentity once.

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/loopback"
 )
 
 type result struct {
@@ -29,6 +31,13 @@ func startCallback(ctx context.Context, ln net.Listener, finish func(context.Con
 	var taken atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc(callbackPath, func(w http.ResponseWriter, r *http.Request) {
+		// The address (and the state in the login URL) is on the browser's
+		// command line, which other local users can read: a login of
+		// theirs must not come back here in place of the user's.
+		if !loopback.OwnPeer(r) {
+			page(w, http.StatusForbidden, "This address is for another user's login.")
+			return
+		}
 		if r.Method != http.MethodGet {
 			page(w, http.StatusMethodNotAllowed, "This address only takes the identity provider's redirect.")
 			return

@@ -23,6 +23,9 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/awsenv/awsenv/internal/httpx"
+	"github.com/awsenv/awsenv/internal/loopback"
 )
 
 // DefaultTimeout bounds a login when Config.Timeout is zero.
@@ -39,8 +42,8 @@ type Config struct {
 	// Scopes are requested with the code; "openid" is always among them.
 	// Default {"openid"}.
 	Scopes []string
-	// HTTP is used for discovery, the keys and the token exchange; nil
-	// means http.DefaultClient.
+	// HTTP is used for discovery, the keys and the token exchange, made
+	// to follow no redirect (httpx.Strict); nil means httpx.Default().
 	HTTP *http.Client
 	// Show is called once with the authorization URL: the caller prints it
 	// on stderr or opens a browser. An error ends the login.
@@ -83,10 +86,9 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	hc := cfg.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
+	// Discovery, the keys and the token exchange follow no redirect: the
+	// exchange carries the code, the verifier and the client secret.
+	hc := httpx.Strict(cfg.HTTP)
 	// go-oidc and oauth2 both take their HTTP client from the context.
 	ctx = oidc.ClientContext(ctx, hc)
 	stopped := func() error { return stopError(parent, timeout) }
@@ -100,6 +102,9 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 			cfg.Issuer, clean(err.Error()))
 	}
 
+	if err := loopback.Check(); err != nil {
+		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%v): get the ID token another way and pass it with --token-file", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on 127.0.0.1 for the login redirect: %w", err)

@@ -42,7 +42,7 @@ func (c *Client) AssumeRole(ctx context.Context, in AssumeRoleInput) (*Assumed, 
 	if err := c.Call(ctx, "AssumeRole", p, &out); err != nil {
 		return nil, err
 	}
-	if err := out.Credentials.check(); err != nil {
+	if err := c.checkCreds("AssumeRole", &out.Credentials); err != nil {
 		return nil, err
 	}
 	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, nil
@@ -65,7 +65,7 @@ func (c *Client) GetFederationToken(ctx context.Context, name string, duration t
 	if err := c.Call(ctx, "GetFederationToken", p, &out); err != nil {
 		return nil, err
 	}
-	if err := out.Credentials.check(); err != nil {
+	if err := c.checkCreds("GetFederationToken", &out.Credentials); err != nil {
 		return nil, err
 	}
 	return &Assumed{Credentials: out.Credentials, ARN: out.ARN}, nil

@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/awsenv/awsenv/internal/httpx"
 )
 
 // Client calls one STS endpoint with one set of credentials.
@@ -33,13 +34,27 @@ type Client struct {
 	// Credentials sign the requests; nil sends them unsigned
 	// (AssumeRoleWithWebIdentity).
 	Credentials aws.CredentialsProvider
-	HTTP        *http.Client
+	// HTTP sends the requests; nil means httpx.Default(). A client that
+	// follows redirects would send the signature, the session token and
+	// an MFA code on to wherever STS's answer points.
+	HTTP *http.Client
 	// Attempts is how often a request is tried when STS is throttling or
 	// failing (5xx) or the connection breaks; 0 or 1 means once.
 	Attempts int
-	// Now is the signing clock (default time.Now).
+	// Now is the signing clock (default time.Now), and the clock that
+	// credentials STS returns must not have expired by.
 	Now func() time.Time
 }
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// maxAnswer bounds the answer read: STS's are a few kilobytes.
+const maxAnswer = 1 << 20
 
 // RegionalURL is the STS endpoint of region, in its partition.
 func RegionalURL(region string) string {
@@ -62,7 +77,40 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) retryable() bool {
-	return e.Status >= 500 || e.Code == "Throttling" || e.Code == "ThrottlingException" || e.Code == "IDPCommunicationError"
+	return e.Status >= 500 || e.Throttling() || e.Code == "IDPCommunicationError"
+}
+
+// Throttling reports whether STS refused the call for the caller's rate.
+func (e *Error) Throttling() bool {
+	switch e.Code {
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
+		return true
+	}
+	return e.Status == http.StatusTooManyRequests
+}
+
+// AnswerError is an answer of STS's that awsenv cannot use: not the XML
+// of the action, or credentials without a field.
+type AnswerError struct {
+	Action  string
+	Problem string
+}
+
+func (e *AnswerError) Error() string {
+	return "sts answered " + e.Action + " with something awsenv cannot use: " + e.Problem
+}
+
+// ExpiredError is credentials STS returned that had expired when they
+// arrived: a clock far off (this machine's or the endpoint's), or not STS.
+type ExpiredError struct {
+	Action     string
+	Expiration time.Time
+	Now        time.Time
+}
+
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("sts answered %s with credentials that expired at %s, %s before they arrived",
+		e.Action, e.Expiration.UTC().Format(time.RFC3339), e.Now.Sub(e.Expiration).Round(time.Second))
 }
 
 const apiVersion = "2011-06-15"
@@ -107,33 +155,31 @@ func (c *Client) do(ctx context.Context, action string, body []byte, result any)
 			return false, err
 		}
 		sum := sha256.Sum256(body)
-		now := time.Now
-		if c.Now != nil {
-			now = c.Now
-		}
-		if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "sts", c.Region, now().UTC()); err != nil {
+		if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "sts", c.Region, c.now().UTC()); err != nil {
 			return false, fmt.Errorf("cannot sign the request: %w", err)
 		}
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := httpx.Strict(c.HTTP).Do(req)
 	if err != nil {
-		return ctx.Err() == nil, err
+		return ctx.Err() == nil && !httpx.Untrusted(err), err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err := httpx.Redirected("sts at "+c.URL, resp, "set AWS_ENDPOINT_URL_STS to the endpoint itself, or unset it"); err != nil {
+		return false, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return ctx.Err() == nil, err
+	}
+	if len(data) > maxAnswer {
+		return false, &AnswerError{Action: action, Problem: "an answer larger than " + strconv.Itoa(maxAnswer>>20) + " MiB"}
 	}
 	if resp.StatusCode != http.StatusOK {
 		e := parseError(resp.StatusCode, data)
 		return e.retryable(), e
 	}
 	if err := decodeResult(data, action, result); err != nil {
-		return false, fmt.Errorf("sts answered %s with something awsenv cannot read: %w", action, err)
+		return false, &AnswerError{Action: action, Problem: oneLine(err.Error())}
 	}
 	return false, nil
 }
@@ -193,12 +239,31 @@ type Credentials struct {
 	Expiration      time.Time `xml:"Expiration"`
 }
 
-func (c *Credentials) check() error {
-	if c.AccessKeyID == "" || c.SecretAccessKey == "" || c.SessionToken == "" || c.Expiration.IsZero() {
-		return errors.New("sts answered without complete credentials")
+// checkCreds refuses credentials with a field missing, or that expired
+// before they arrived: exported, they would fail at the first call, and
+// cached, they would replace a session that still works.
+func (c *Client) checkCreds(action string, cr *Credentials) error {
+	var missing []string
+	for _, f := range []struct{ name, value string }{
+		{"AccessKeyId", cr.AccessKeyID}, {"SecretAccessKey", cr.SecretAccessKey}, {"SessionToken", cr.SessionToken},
+	} {
+		if f.value == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if cr.Expiration.IsZero() {
+		missing = append(missing, "Expiration")
+	}
+	if len(missing) > 0 {
+		return &AnswerError{Action: action, Problem: "credentials without " + strings.Join(missing, ", ")}
+	}
+	if now := c.now(); !cr.Expiration.After(now) {
+		return &ExpiredError{Action: action, Expiration: cr.Expiration, Now: now}
 	}
 	return nil
 }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
 
@@ -215,7 +280,7 @@ func (c *Client) GetSessionToken(ctx context.Context, duration time.Duration, se
 	if err := c.Call(ctx, "GetSessionToken", p, &out); err != nil {
 		return nil, err
 	}
-	if err := out.Credentials.check(); err != nil {
+	if err := c.checkCreds("GetSessionToken", &out.Credentials); err != nil {
 		return nil, err
 	}
 	return &out.Credentials, nil

@@ -430,8 +430,9 @@ func TestUnreadableSuccess(t *testing.T) {
 		name, action, body string
 		want               string
 	}{
-		{"no result", "GetCallerIdentity", `<GetCallerIdentityResponse/>`, "cannot read"},
-		{"no credentials", "GetSessionToken", `<GetSessionTokenResponse><GetSessionTokenResult></GetSessionTokenResult></GetSessionTokenResponse>`, "without complete credentials"},
+		{"no result", "GetCallerIdentity", `<GetCallerIdentityResponse/>`, "cannot use: no GetCallerIdentityResult element"},
+		{"no credentials", "GetSessionToken", `<GetSessionTokenResponse><GetSessionTokenResult></GetSessionTokenResult></GetSessionTokenResponse>`,
+			"cannot use: credentials without AccessKeyId, SecretAccessKey, SessionToken, Expiration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

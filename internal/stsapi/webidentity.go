@@ -53,5 +53,5 @@ func (c *Client) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityIn
 		Subject:  out.Subject,
 		Audience: out.Audience,
 		Provider: out.Provider,
-	}, out.Credentials.check()
+	}, c.checkCreds("AssumeRoleWithWebIdentity", &out.Credentials)
 }

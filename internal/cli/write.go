@@ -51,6 +51,10 @@ func runWrite(ctx context.Context, r *run, o writeOptions) error {
 	if err != nil {
 		return err
 	}
+	// A profile that cannot be written is refused before any code is asked.
+	if err := credfile.Check(path, o.Profile); err != nil {
+		return err
+	}
 	got, err := r.resolveName(ctx, o.common, o.Name, "", "give the account: awsenv write PROFILE NAME", o.Request)
 	if err != nil {
 		return err

@@ -58,6 +58,23 @@ func CheckProfile(name string) error {
 	return nil
 }
 
+// Check says whether Update could write profile into the file at path,
+// without writing anything: the name is allowed, the file (if any) is a
+// regular text file awsenv can read, and the profile does not hold
+// long-lived keys. A command calls it before it asks STS (and the user, for
+// an MFA code) for credentials it could not write.
+func Check(path, profile string) error {
+	if err := CheckProfile(profile); err != nil {
+		return err
+	}
+	real, err := target(path)
+	if err != nil {
+		return err
+	}
+	_, err = read(real, profile)
+	return err
+}
+
 // Update writes v into profile of the file at path, under a lock, by
 // atomic replacement, with mode 0600. The profile's own comments and other
 // keys stay; every other profile and comment stays byte for byte. A symlink
@@ -69,20 +86,18 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("cannot create %s: %w", filepath.Dir(path), errors.Unwrap(err))
 	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
+	path, err := target(path)
+	if err != nil {
+		return err
 	}
 	unlock, err := fsutil.Lock(ctx, filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".awsenv-lock"), nil)
 	if err != nil {
 		return fmt.Errorf("cannot lock the credentials file: %w", err)
 	}
 	defer unlock()
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot read credentials file %s: %v", path, errors.Unwrap(err))
-	}
-	if LongLived(old, profile) {
-		return fmt.Errorf("profile %s of %s holds long-lived keys (no aws_session_token): awsenv will not overwrite them with temporary ones; write to another profile", profile, path)
+	old, err := read(path, profile)
+	if err != nil {
+		return err
 	}
 	fsutil.SweepTemps(path)
 	out := Apply(old, profile, v)
@@ -92,15 +107,62 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	return nil
 }
 
+// target is the file a write to path replaces: path, or where its symlink
+// points. It must be a regular file, or not exist yet: the lock goes beside
+// it, and nothing may be created next to a device or inside /dev.
+func target(path string) (string, error) {
+	name := path
+	if real, err := filepath.EvalSymlinks(path); err == nil && real != path {
+		name = path + " (a link to " + real + ")"
+		path = real
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return path, nil
+	case err != nil:
+		return "", fmt.Errorf("cannot use credentials file %s: %v", name, xerr.Root(err))
+	case !st.Mode().IsRegular():
+		return "", fmt.Errorf("cannot update credentials file %s: it is not a regular file: fix it, or point AWS_SHARED_CREDENTIALS_FILE at another file", name)
+	}
+	return path, nil
+}
+
+// read reads the credentials file (nil when it does not exist yet) and
+// refuses to replace long-lived keys of profile.
+func read(path, profile string) ([]byte, error) {
+	old, err := fsutil.ReadText(path, maxFile)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		var re *fsutil.ReadError
+		if errors.As(err, &re) {
+			return nil, fmt.Errorf("cannot update credentials file %s: %s: %s", path, re.Problem, "fix it, or point AWS_SHARED_CREDENTIALS_FILE at another file")
+		}
+		return nil, fmt.Errorf("cannot read credentials file %s: %v", path, xerr.Root(err))
+	}
+	if LongLived(old, profile) {
+		return nil, fmt.Errorf("profile %s of %s holds long-lived keys (no aws_session_token): awsenv will not overwrite them with temporary ones; write to another profile", profile, path)
+	}
+	return old, nil
+}
+
+// maxFile bounds the credentials file Update reads, as awsenv's reader of
+// ~/.aws/credentials does.
+const maxFile = 16 << 20
+
+// bom is the UTF-8 byte order mark some Windows editors put first.
+const bom = "\xef\xbb\xbf"
+
 // Apply returns data with profile's managed keys set to v. Lines are kept
 // as they are, line endings included, except the managed keys of profile;
-// a missing profile is appended.
+// a missing profile is appended. Line breaks are those of the AWS CLI
+// (Python's universal newlines): "\n", "\r\n" and a lone "\r", so a file
+// saved with old Mac line ends is read as lines, not as one line whose keys
+// nobody would find. New lines get the file's own line end. A leading UTF-8
+// byte order mark is dropped: it would hide the first section from Apply,
+// and the AWS CLI cannot parse a credentials file that starts with one.
 func Apply(data []byte, profile string, v Values) []byte {
 	lines := splitLines(data)
-	nl := "\n"
-	if bytes.Contains(data, []byte("\r\n")) {
-		nl = "\r\n"
-	}
+	nl := lineEnd(data)
 	body := []string{
 		"aws_access_key_id = " + v.AccessKeyID,
 		"aws_secret_access_key = " + v.SecretAccessKey,
@@ -133,7 +195,7 @@ func Apply(data []byte, profile string, v Values) []byte {
 		outLines = append(outLines, l)
 	}
 	if found {
-		if !strings.HasSuffix(outLines[insertAt-1], "\n") {
+		if !endsLine(outLines[insertAt-1]) {
 			outLines[insertAt-1] += nl
 		}
 		rest := append([]string{}, outLines[insertAt:]...)
@@ -150,7 +212,7 @@ func Apply(data []byte, profile string, v Values) []byte {
 	for _, l := range outLines {
 		out.WriteString(l)
 	}
-	if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+	if out.Len() > 0 && !endsLine(out.String()) {
 		out.WriteString(nl)
 	}
 	if out.Len() > 0 {
@@ -190,20 +252,41 @@ func LongLived(data []byte, profile string) bool {
 	return key && !token
 }
 
-// splitLines splits after each "\n", keeping it.
+// splitLines splits after each line end ("\n", "\r\n" or a lone "\r"),
+// keeping it, and drops a leading byte order mark.
 func splitLines(data []byte) []string {
+	data = bytes.TrimPrefix(data, []byte(bom))
 	var lines []string
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
+		i := bytes.IndexAny(data, "\r\n")
 		if i < 0 {
 			lines = append(lines, string(data))
 			break
 		}
-		lines = append(lines, string(data[:i+1]))
-		data = data[i+1:]
+		end := i + 1
+		if data[i] == '\r' && end < len(data) && data[end] == '\n' {
+			end++
+		}
+		lines = append(lines, string(data[:end]))
+		data = data[end:]
 	}
 	return lines
 }
+
+// lineEnd is the line end new lines of data get: that of its first line,
+// "\n" for a file of one line or none.
+func lineEnd(data []byte) string {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i < 0 || data[i] == '\n':
+		return "\n"
+	case i+1 < len(data) && data[i+1] == '\n':
+		return "\r\n"
+	}
+	return "\r"
+}
+
+func endsLine(s string) bool { return strings.HasSuffix(s, "\n") || strings.HasSuffix(s, "\r") }
 
 func sectionName(line string) (string, bool) {
 	if !strings.HasPrefix(line, "[") {

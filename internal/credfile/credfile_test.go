@@ -25,6 +25,11 @@ func TestApply(t *testing.T) {
 		{"duplicate sections lose their old keys", "[p]\naws_access_key_id=A\n[q]\n[p]\naws_secret_access_key=B\nother=1\n",
 			"[p]\n" + body + "[q]\n[p]\nother=1\n"},
 		{"CRLF kept", "[a]\r\nx=1\r\n", "[a]\r\nx=1\r\n\r\n[p]\r\n" + strings.ReplaceAll(body, "\n", "\r\n")},
+		{"CR-only line ends are line breaks, as in the AWS CLI", "[p]\raws_access_key_id=OLD\raws_session_token=T\rregion=x\r",
+			"[p]\r" + strings.ReplaceAll(body, "\n", "\r") + "region=x\r"},
+		{"CR-only file without the profile", "[a]\rx=1", "[a]\rx=1\r\r[p]\r" + strings.ReplaceAll(body, "\n", "\r")},
+		{"a lone CR (issue 12)", "\r", "\r\r[p]\r" + strings.ReplaceAll(body, "\n", "\r")},
+		{"BOM dropped, first section found", "\xef\xbb\xbf[p]\naws_access_key_id=OLD\n", "[p]\n" + body},
 		{"similar names are other profiles", "[p2]\naws_access_key_id=X\n[ p ]\naws_access_key_id=Y\n", "[p2]\naws_access_key_id=X\n[ p ]\n" + body},
 	}
 	for _, tt := range tests {
@@ -51,16 +56,41 @@ func FuzzApply(f *testing.F) {
 			return
 		}
 		out := string(Apply([]byte(in), profile, v))
-		// Every line of the input that is not a managed key of the
-		// profile survives, in order.
-		if !strings.Contains(out, body) && !strings.Contains(out, strings.ReplaceAll(body, "\n", "\r\n")) {
+		if !strings.Contains(out, body) && !strings.Contains(out, strings.ReplaceAll(body, "\n", "\r\n")) &&
+			!strings.Contains(out, strings.ReplaceAll(body, "\n", "\r")) {
 			t.Fatalf("new values missing from %q", out)
+		}
+		// Read as the AWS CLI reads it, the profile has each key once
+		// (a duplicate makes botocore refuse the whole file).
+		for key, n := range cliKeys(out, profile) {
+			if n != 1 {
+				t.Fatalf("%s appears %d times in profile %q of %q", key, n, profile, out)
+			}
 		}
 		// Applying twice changes nothing more.
 		if again := string(Apply([]byte(out), profile, v)); again != out {
 			t.Fatalf("not idempotent:\n%q\n%q", out, again)
 		}
 	})
+}
+
+// cliKeys counts the managed keys of profile in data the way botocore
+// reads a credentials file: universal newlines, sections merged by name.
+func cliKeys(data, profile string) map[string]int {
+	data = strings.ReplaceAll(strings.ReplaceAll(data, "\r\n", "\n"), "\r", "\n")
+	counts := map[string]int{}
+	in := false
+	for _, l := range strings.Split(data, "\n") {
+		t := strings.TrimSpace(l)
+		if name, ok := sectionName(t); ok {
+			in = name == profile
+			continue
+		}
+		if in && isManagedKey(t) {
+			counts[strings.ToLower(strings.TrimSpace(t[:strings.IndexAny(t, "=:")]))]++
+		}
+	}
+	return counts
 }
 
 func TestUpdate(t *testing.T) {
@@ -122,5 +152,59 @@ func TestLongLived(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(data) {
 		t.Error("file changed")
+	}
+}
+
+// Issue 12: the credentials file was read with os.ReadFile (a FIFO hung
+// write, /dev/zero filled the memory), and a symlink to a device had a lock
+// file made next to it. Every special file is refused at once, by Check
+// and by Update, and nothing is created.
+func TestUpdateSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	devDir := filepath.Join(dir, "dev")
+	os.Mkdir(devDir, 0o700)
+	fifo := filepath.Join(devDir, "fifo")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here")
+	}
+	huge := filepath.Join(dir, "huge")
+	f, _ := os.Create(huge)
+	f.Truncate(100 << 20)
+	f.Close()
+	nul := filepath.Join(dir, "nul")
+	os.WriteFile(nul, []byte("[a]\nx=\x001\n"), 0o600)
+	for _, target := range []string{fifo, "/dev/zero", devDir, huge, nul} {
+		link := filepath.Join(dir, "credentials")
+		os.Remove(link)
+		os.Symlink(target, link)
+		done := make(chan [2]error, 1)
+		go func() {
+			done <- [2]error{Check(link, "p"), Update(context.Background(), link, "p", v)}
+		}()
+		select {
+		case errs := <-done:
+			for i, err := range errs {
+				if err == nil || !strings.Contains(err.Error(), "credentials file") {
+					t.Errorf("%s: %s: %v", target, []string{"Check", "Update"}[i], err)
+				}
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: hangs", target)
+		}
+		if st, _ := os.Stat(target); st.Mode().IsRegular() {
+			continue // a lock beside a regular file is how Update works
+		}
+		if m, _ := filepath.Glob(filepath.Join(filepath.Dir(target), ".*awsenv-lock")); len(m) > 0 {
+			t.Errorf("%s: a lock file was created beside it: %q", target, m)
+		}
+	}
+	// Check passes where Update would write, and refuses long-lived keys.
+	path := filepath.Join(dir, "ok")
+	if err := Check(path, "p"); err != nil {
+		t.Errorf("Check of a file to be created: %v", err)
+	}
+	os.WriteFile(path, []byte("[p]\r\naws_access_key_id = AKIA\r\n"), 0o600)
+	if err := Check(path, "p"); err == nil || !strings.Contains(err.Error(), "long-lived") {
+		t.Errorf("Check of long-lived keys: %v", err)
 	}
 }

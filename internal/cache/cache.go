@@ -84,32 +84,41 @@ type Store struct {
 	Warn func(string)
 }
 
-// maxKeyLen keeps entry file names (KEY.json, .KEY.json.tmpNNN,
-// KEY.lock) well under the 255-byte limit of file systems.
-const maxKeyLen = 180
+// maxKeyLen is the length of a file name stem above which its qualifiers
+// are hashed; maxStem the longest stem at all: KEY.json, KEY.lock and
+// .KEY.json.tmpNNNNNNNNNN must fit in the 255 bytes of a file name.
+const (
+	maxKeyLen = 180
+	maxStem   = 225
+)
 
 // fileName joins the parts of a key into a file name stem: the owner, then
 // qualifiers such as "role", ROLE. A name that would be too long for a file
-// system keeps the owner part and replaces the rest by its SHA-256. Parts are
-// escaped so that no part can leave the directory and none can hold the
-// separator: the entries of one owner share its prefix.
+// system keeps the owner part and replaces the rest by its SHA-256; an owner
+// too long by itself (a profile name of hundreds of characters) is replaced
+// by its namespace and its SHA-256 too, see ownerHash. Parts are escaped so
+// that no part can leave the directory and none can hold the separator: the
+// entries of one owner share its prefix.
 func fileName(parts ...string) string {
 	var b strings.Builder
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte(keySep)
 		}
-		for j := 0; j < len(p); j++ {
-			c := p[j]
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '+' || (c == '.' || c == '-') && j > 0 {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
-		}
+		escapePart(&b, p)
 	}
-	if k := b.String(); len(k) <= maxKeyLen || len(parts) < 2 {
+	k := b.String()
+	if len(k) <= maxKeyLen || (len(parts) < 2 && len(k) <= maxStem) {
 		return k
+	}
+	if len(parts) < 2 {
+		return ownerHash(parts[0])
+	}
+	var ob strings.Builder
+	escapePart(&ob, parts[0])
+	owner := ob.String()
+	if len(owner) > maxStem-len(",#")-sha256.Size*2 {
+		owner = ownerHash(parts[0])
 	}
 	// Length-prefixed, so no two lists of parts hash alike; marked with
 	// "#", which Key escapes in parts, so no plain key looks the same.
@@ -117,7 +126,35 @@ func fileName(parts ...string) string {
 	for _, p := range parts[1:] {
 		fmt.Fprintf(h, "%d:%s", len(p), p)
 	}
-	return fileName(parts[0]) + string(keySep) + "#" + hex.EncodeToString(h.Sum(nil))
+	return owner + string(keySep) + "#" + hex.EncodeToString(h.Sum(nil))
+}
+
+// ownerHash is the owner part of a key whose owner is too long for a file
+// name: its namespace ("@profile:", "" for an account) escaped, "#", and the
+// SHA-256 of the whole owner. ParseKey reads back the scope, and Key.Owns
+// compares a name by its hash.
+func ownerHash(owner string) string {
+	ns := ""
+	if strings.HasPrefix(owner, "@") {
+		if i := strings.IndexByte(owner, ':'); i > 0 {
+			ns = owner[:i+1]
+		}
+	}
+	var b strings.Builder
+	escapePart(&b, ns)
+	sum := sha256.Sum256([]byte(owner))
+	return b.String() + "#" + hex.EncodeToString(sum[:])
+}
+
+func escapePart(b *strings.Builder, p string) {
+	for j := 0; j < len(p); j++ {
+		c := p[j]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '+' || (c == '.' || c == '-') && j > 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(b, "%%%02X", c)
+		}
+	}
 }
 
 func (s *Store) path(key Key) string { return filepath.Join(s.Dir, key.String()+".json") }
@@ -171,8 +208,22 @@ func (s *Store) Put(key Key, e *Entry) error {
 	return nil
 }
 
-// Delete removes the entry for key; a missing entry is not an error.
+// Check reports whether the directory is one awsenv may use: a directory
+// of the current user's alone (nil when it does not exist yet).
+func (s *Store) Check() error {
+	if _, err := os.Lstat(s.Dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return checkDir(s.Dir)
+}
+
+// Delete removes the entry for key; a missing entry is not an error. It
+// refuses a directory Check refuses: another user's entries are not ours
+// to drop, any more than to read.
 func (s *Store) Delete(key Key) (bool, error) {
+	if err := s.Check(); err != nil {
+		return false, err
+	}
 	err := os.Remove(s.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -185,8 +236,13 @@ func (s *Store) Delete(key Key) (bool, error) {
 }
 
 // Keys lists the keys that have an entry file, sorted by file name. Files
-// whose names no Key makes (left by another version) are not listed.
+// whose names no Key makes (left by another version) are not listed. A
+// directory Check refuses lists nothing, with a warning.
 func (s *Store) Keys() []Key {
+	if err := s.Check(); err != nil {
+		s.warn("warning: ignoring the cache: " + err.Error())
+		return nil
+	}
 	ents, err := os.ReadDir(s.Dir)
 	if err != nil {
 		return nil
@@ -210,15 +266,33 @@ func (s *Store) Keys() []Key {
 
 // Lock takes the writer lock of an entry, waiting until ctx ends; waiting is
 // called if another process holds it.
+//
+// In a directory nobody can write to (a read-only file system, a
+// credential directory the user may not create .cache in), no process can
+// write an entry, so there is nothing for a lock to order: Lock then
+// succeeds without one, and the caller goes on uncached; its Put fails and
+// says why.
 func (s *Store) Lock(ctx context.Context, key Key, waiting func()) (func(), error) {
 	if err := s.ensureDir(); err != nil {
+		if s.readOnly(err) {
+			return func() {}, nil
+		}
 		return nil, err
 	}
 	unlock, err := fsutil.Lock(ctx, filepath.Join(s.Dir, key.String()+".lock"), waiting)
-	if errors.Is(err, fsutil.ErrLockTimeout) {
+	switch {
+	case errors.Is(err, fsutil.ErrLockTimeout):
 		return nil, fmt.Errorf("another awsenv has held the cache lock for %q too long: finish or stop it and try again", key.String())
+	case err != nil && s.readOnly(err):
+		return func() {}, nil
 	}
 	return unlock, err
+}
+
+// readOnly says whether err comes from a cache directory the user cannot
+// write to.
+func (s *Store) readOnly(err error) bool {
+	return (errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err)) && !dirWritable(s.Dir)
 }
 
 func (s *Store) ensureDir() error {

@@ -392,8 +392,8 @@ func TestKeyEscaping(t *testing.T) {
 
 // keyRE is every character Key may produce: nothing a shell, a path or a
 // file system treats specially.
-// keyRE: what Key may emit; "#" only marks a hashed tail.
-var keyRE = regexp.MustCompile(`^[A-Za-z0-9_@+.%,-]*(,#[0-9a-f]{64})?$`)
+// keyRE: what Key may emit; "#" only marks a hashed owner or tail.
+var keyRE = regexp.MustCompile(`^([A-Za-z0-9_@+.%,-]*|[A-Za-z0-9_@+.%-]*#[0-9a-f]{64})(,#[0-9a-f]{64})?$`)
 
 func checkKeyShape(t *testing.T, parts []string, k string) {
 	t.Helper()

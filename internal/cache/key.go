@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 )
 
@@ -44,6 +46,9 @@ type Key struct {
 	// stem is the file name a key read back by ParseKey came from: a
 	// hashed name cannot be rebuilt from the fields.
 	stem string
+	// nameHash is the hashed owner of such a file name (its Name is ""):
+	// see ownerHash.
+	nameHash string
 }
 
 // Namespace prefixes of the owner part: no account name can start with "@",
@@ -63,7 +68,7 @@ func (k Key) String() string {
 	}
 	switch k.Scope {
 	case ScopeProfile:
-		owner := profileNS + k.Name
+		owner := k.owner()
 		switch {
 		case k.Kind == KindSession:
 			return fileName(owner, "session")
@@ -72,7 +77,7 @@ func (k Key) String() string {
 		}
 		return fileName(owner)
 	case ScopeWebIdentity:
-		return fileName(webIdentityNS+k.Name, k.Role)
+		return fileName(k.owner(), k.Role)
 	}
 	switch k.Kind {
 	case KindRole:
@@ -83,11 +88,26 @@ func (k Key) String() string {
 	return fileName(k.Name)
 }
 
-// ParseKey reads back a key from an entry's file name stem. Its Scope and
-// Name are always recovered; Kind, Role and Sess only where the name is not
-// hashed (a very long role ARN).
+// owner is the owner part of the key's file name, before escaping.
+func (k Key) owner() string {
+	switch k.Scope {
+	case ScopeProfile:
+		return profileNS + k.Name
+	case ScopeWebIdentity:
+		return webIdentityNS + k.Name
+	}
+	return k.Name
+}
+
+// ParseKey reads back a key from an entry's file name stem. Its Scope is
+// always recovered, and its Name unless that was too long for a file name
+// (then Owns still tells whose it is); Kind, Role and Sess only where the
+// name is not hashed (a very long role ARN).
 func ParseKey(stem string) (Key, bool) {
 	raw := strings.Split(stem, string(keySep))
+	if ns, sum, ok := strings.Cut(raw[0], "#"); ok {
+		return parseHashedOwner(stem, raw, ns, sum)
+	}
 	parts := make([]string, len(raw))
 	for i, p := range raw {
 		u, ok := unescape(p)
@@ -137,6 +157,34 @@ func ParseKey(stem string) (Key, bool) {
 	return k, true
 }
 
+// parseHashedOwner reads back a key whose owner part is ownerHash's.
+func parseHashedOwner(stem string, raw []string, ns, sum string) (Key, bool) {
+	k := Key{stem: stem, nameHash: sum}
+	switch ns, _ = unescape(ns); ns {
+	case "":
+		k.Scope, k.Kind = ScopeAccount, KindSession
+	case profileNS:
+		k.Scope, k.Kind = ScopeProfile, KindOwn
+	case webIdentityNS:
+		k.Scope, k.Kind = ScopeWebIdentity, KindWebIdentity
+	default:
+		return Key{}, false
+	}
+	if len(sum) != sha256.Size*2 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return Key{}, false
+	}
+	switch {
+	case len(raw) == 1:
+	case len(raw) == 2 && strings.HasPrefix(raw[1], "#"):
+		if k.Scope != ScopeWebIdentity {
+			k.Kind = KindRole
+		}
+	default:
+		return Key{}, false
+	}
+	return k, true
+}
+
 // unescape undoes fileName's %XX escapes of one part.
 func unescape(p string) (string, bool) {
 	if !strings.Contains(p, "%") {
@@ -174,4 +222,12 @@ func unhex(c byte) (byte, bool) {
 
 // Owns reports whether the entry belongs to the account, profile or web
 // identity role called name: what forget NAME drops.
-func (k Key) Owns(name string) bool { return k.Name == name }
+func (k Key) Owns(name string) bool {
+	if k.nameHash != "" {
+		owner := k
+		owner.Name = name
+		sum := sha256.Sum256([]byte(owner.owner()))
+		return hex.EncodeToString(sum[:]) == k.nameHash
+	}
+	return k.Name == name
+}

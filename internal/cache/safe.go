@@ -23,6 +23,9 @@ func checkDir(dir string) error {
 	return checkDirAccess(dir, st)
 }
 
+// maxEntry bounds a cache entry: awsenv writes about 2 KiB.
+const maxEntry = 1 << 20
+
 // errNotRegular is what readOwnFile says of anything but our own file.
 var errNotRegular = errors.New("not a regular file of yours")
 
@@ -42,11 +45,15 @@ func readOwnFile(path string) ([]byte, error) {
 	if _, other := otherOwner(st); !st.Mode().IsRegular() || other {
 		return nil, errNotRegular
 	}
-	if st.Size() > 1<<20 {
+	if st.Size() > maxEntry {
 		return nil, errors.New("too large")
 	}
 	if err := checkDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	return io.ReadAll(f)
+	data, err := io.ReadAll(io.LimitReader(f, maxEntry+1)) // it may grow since the Stat
+	if err == nil && len(data) > maxEntry {
+		return nil, errors.New("too large")
+	}
+	return data, err
 }

@@ -18,11 +18,17 @@ func checkDirAccess(dir string, st fs.FileInfo) error {
 	}
 	if st.Mode().Perm() != 0o700 {
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("cache directory %s has mode %04o and cannot be made 0700: %v", dir, st.Mode().Perm(), err)
+			return fmt.Errorf("cache directory %s has mode %04o and cannot be made 0700: %w", dir, st.Mode().Perm(), errors.Unwrap(err))
 		}
 	}
 	return nil
 }
+
+// isReadOnlyFS: err is EROFS.
+func isReadOnlyFS(err error) bool { return errors.Is(err, syscall.EROFS) }
+
+// dirWritable says whether the current user may create files in dir.
+func dirWritable(dir string) bool { return syscall.Access(dir, 2 /* W_OK */) == nil }
 
 // otherOwner says whether the file belongs to a user other than the
 // effective one, and which.

@@ -14,6 +14,12 @@ import (
 // other users cannot write to unless its ACL was changed.
 func checkDirAccess(dir string, st fs.FileInfo) error { return nil }
 
+// isReadOnlyFS is false: Windows says "access denied" (fs.ErrPermission).
+func isReadOnlyFS(error) bool { return false }
+
+// dirWritable is true: Windows refuses through ACLs, which the error says.
+func dirWritable(string) bool { return true }
+
 // otherOwner is never true on Windows: see checkDirAccess.
 func otherOwner(st fs.FileInfo) (uid uint32, other bool) { return 0, false }
 

@@ -45,6 +45,9 @@ func runForget(r *run, o forgetOptions) error {
 		return err
 	}
 	store := res.Builder.Store
+	if err := store.Check(); err != nil {
+		return err
+	}
 	name := o.Name
 	if !o.All && name == "" {
 		var ok bool

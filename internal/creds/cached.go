@@ -3,6 +3,7 @@ package creds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -119,6 +120,14 @@ func (c *Cached) get(ctx context.Context) (*cache.Entry, bool, error) {
 		SecretAccessKey: cr.SecretAccessKey,
 		SessionToken:    cr.SessionToken,
 		Expiration:      cr.Expires.UTC(),
+	}
+	// Credentials that arrive inside the margin would be a miss for the
+	// next run, and would replace what another shell may still use.
+	if left := entry.Remaining(c.now()); cr.CanExpire && left <= c.MinTTL {
+		if c.Warn != nil {
+			c.Warn(fmt.Sprintf("warning: the new credentials expire in %s, inside the --min-ttl margin of %s: they are used but not cached", left.Round(time.Second), c.MinTTL))
+		}
+		return &entry, false, nil
 	}
 	if err := c.Store.Put(c.Key, &entry); err != nil && c.Warn != nil {
 		c.Warn("warning: " + err.Error() + "; the session is used but not cached")

@@ -72,11 +72,15 @@ var ErrLockTimeout = errors.New("timed out waiting for the lock")
 // Lock takes an exclusive advisory lock on path (created 0600 if needed),
 // waiting until ctx ends. waiting is called once if the lock is not free at
 // the first try, so the caller can tell the user why nothing happens.
+//
+// The lock file is opened without following a symlink (a link planted at
+// the lock's path would otherwise make awsenv create a file wherever it
+// points) and without blocking on a FIFO, and it must be a regular file.
 func Lock(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := flock.New(path, flock.SetPermissions(0o600), flock.SetFlag(lockFlags))
 	ok, err := fl.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+		return nil, lockError(path, err)
 	}
 	if !ok {
 		if waiting != nil {
@@ -84,11 +88,22 @@ func Lock(ctx context.Context, path string, waiting func()) (unlock func(), err 
 		}
 		ok, err = fl.TryLockContext(ctx, 50*time.Millisecond)
 		if err != nil && ctx.Err() == nil {
-			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+			return nil, lockError(path, err)
 		}
 		if !ok {
 			return nil, ErrLockTimeout
 		}
 	}
+	if st, err := fl.Stat(); err != nil || !st.Mode().IsRegular() {
+		fl.Unlock()
+		return nil, fmt.Errorf("cannot lock %s: it is not a regular file: remove it", path)
+	}
 	return func() { fl.Unlock() }, nil
+}
+
+func lockError(path string, err error) error {
+	if isSymlinkError(err) {
+		return fmt.Errorf("cannot lock %s: it is a symbolic link, which awsenv does not follow: remove it", path)
+	}
+	return fmt.Errorf("cannot lock %s: %w", path, err)
 }

@@ -158,6 +158,8 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	// check that each printed a valid session or failed with nothing on
 	// stdout, and that all sessions are the same one.
 	"mfarace": mfaRace,
+	// faultsuite files|network: the standing fault suite (faults_test.go).
+	"faultsuite": faultSuite,
 }
 
 func mfaRace(ts *testscript.TestScript, neg bool, args []string) {

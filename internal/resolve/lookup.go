@@ -109,7 +109,9 @@ func (e *Env) Lookup(name string) (*Source, error) {
 		return src, nil
 	}
 	if config.CheckName(name) == nil && config.HasKeys(e.Paths.CredDir, name) {
-		return e.accountSource(name, &config.Account{Name: name}), nil
+		src := e.accountSource(name, &config.Account{Name: name})
+		src.unknown = func() error { return e.unlisted(name) }
+		return src, nil
 	}
 	ps, err := e.Profiles()
 	if err != nil {
@@ -165,6 +167,17 @@ func (e *Env) LoadUser(src *Source) {
 		src.User, src.UserErr = config.LoadUser(e.Paths.CredDir, src.Name, e.Getenv)
 		src.userLoaded = true
 	}
+}
+
+// unlisted is the error for key files without an accounts-file entry,
+// which MFA sessions and roles need (its ARN names the device).
+func (e *Env) unlisted(name string) error {
+	where := "the accounts file " + e.Paths.Accounts
+	if e.Accounts.Path == "" {
+		where = "no accounts file (" + e.Paths.Accounts + " is missing)"
+	}
+	return xerr.New(xerr.Config, fmt.Errorf("account %q has key files in %s but no entry in %s", name, e.Paths.CredDir, where),
+		fmt.Sprintf("add \"%s\": \"arn:aws:iam::ACCOUNT_ID:\" to it, or run 'awsenv add %s --force'", name, name))
 }
 
 // Unknown is the error for a name that is neither an account nor a profile.

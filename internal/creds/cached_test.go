@@ -86,7 +86,7 @@ func TestCachedRefreshes(t *testing.T) {
 	}{
 		{"force", func(c *Cached) { c.Force = true }},
 		{"not accepted", func(c *Cached) { c.Accept = func(*cache.Entry) bool { return false } }},
-		{"inside the margin", func(c *Cached) { c.MinTTL = 2 * time.Hour }},
+		{"inside the margin", func(c *Cached) { c.MinTTL = 2 * time.Hour; c.Inner.(*countingProvider).life = 3 * time.Hour }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +184,24 @@ func TestCachedInnerFailureWritesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(c.Store.Dir, "work.json")); !os.IsNotExist(err) {
 		t.Errorf("an entry was written after a failure: %v", err)
+	}
+}
+
+// New credentials that are already inside the margin are used, not cached:
+// they would be a miss for the next run and replace a good entry.
+func TestCachedNotWritingInsideMargin(t *testing.T) {
+	inner := &countingProvider{life: time.Hour}
+	c, warnings := newCached(t, inner)
+	c.MinTTL = 2 * time.Hour
+	cr, err := c.Retrieve(context.Background())
+	if err != nil || cr.AccessKeyID == "" {
+		t.Fatalf("Retrieve = %v, %v", cr.AccessKeyID, err)
+	}
+	if e := c.Store.Get(c.Key); e != nil {
+		t.Errorf("an entry inside the margin was written: %+v", e)
+	}
+	if !strings.Contains(strings.Join(*warnings, "\n"), "inside the --min-ttl margin") {
+		t.Errorf("warnings = %q", *warnings)
 	}
 }
 

@@ -83,12 +83,14 @@ func setupScript(env *testscript.Env) error {
 		}
 	}
 	for k, v := range map[string]string{
-		"HOME":                        home,
-		"USER":                        "tester",
-		"CREDS":                       creds,
-		"CACHE":                       filepath.Join(creds, ".cache"),
-		"STS":                         url,
-		"AWS_ENDPOINT_URL_STS":        url,
+		"HOME":                 home,
+		"USER":                 "tester",
+		"CREDS":                creds,
+		"CACHE":                filepath.Join(creds, ".cache"),
+		"STS":                  url,
+		"AWS_ENDPOINT_URL_STS": url,
+		// Nothing in a test may reach AWS: IAM (doctor, rotate) is local too.
+		"AWS_ENDPOINT_URL_IAM":        url,
 		"AWS_CONFIG_FILE":             filepath.Join(home, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, ".aws", "credentials"),
 		"AWS_EC2_METADATA_DISABLED":   "true",

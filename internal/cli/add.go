@@ -10,6 +10,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/resolve"
 	"github.com/awsenv/awsenv/internal/setup"
@@ -20,6 +21,7 @@ type addOptions struct {
 	common
 	Name, Region string
 	Force        bool
+	Keyring      string // where the keys go ("" for $AWSENV_KEYRING, else key files)
 }
 
 func addCommand(io *IO) *cli.Command {
@@ -36,6 +38,7 @@ func addCommand(io *IO) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "region", Usage: "the account's region (written to its entry)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an account that exists"},
+			keyringFlag(),
 			timeoutFlag(), dirFlag(), configFlag(),
 		},
 		Action: func(c *cli.Context) error {
@@ -50,7 +53,7 @@ func addCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runAdd(c.Context, newRun(io), addOptions{common: o, Name: name, Region: c.String("region"), Force: c.Bool("force")})
+			return runAdd(c.Context, newRun(io), addOptions{common: o, Name: name, Region: c.String("region"), Force: c.Bool("force"), Keyring: c.String("keyring")})
 		},
 	}
 }
@@ -70,12 +73,27 @@ func runAdd(ctx context.Context, r *run, o addOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := setup.Add(ctx, setup.Request{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force,
-		Paths: env.Paths, Accounts: env.Accounts, Endpoint: ep})
+	req := setup.Request{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force,
+		Paths: env.Paths, Accounts: env.Accounts, Endpoint: ep}
+	sopts := r.storeOptions(env.Paths.CredDir)
+	loc, err := keystore.ForNew(o.Keyring, sopts)
 	if err != nil {
 		return err
 	}
-	r.say("Added account %s: IAM user %s of AWS account %s (keys in %s, entry in %s)", o.Name, res.User, res.AccountID, env.Paths.CredDir, res.AccountsFile)
+	if loc != keystore.Files {
+		if req.Store, err = keystore.New(loc, sopts); err != nil {
+			return err
+		}
+	}
+	res, err := setup.Add(ctx, req)
+	if err != nil {
+		return err
+	}
+	where := env.Paths.CredDir
+	if req.Store != nil {
+		where = req.Store.Where()
+	}
+	r.say("Added account %s: IAM user %s of AWS account %s (keys in %s, entry in %s)", o.Name, res.User, res.AccountID, where, res.AccountsFile)
 	r.say("Next: ec2switch %s, then ec2mfa for an MFA session", o.Name)
 	return nil
 }

@@ -30,6 +30,8 @@ type IO struct {
 	// OutTerminal says stdout is a terminal: statements meant for eval
 	// (and the secrets in them) are then not printed.
 	OutTerminal bool
+	// ErrTerminal says stderr is a terminal: slow calls show progress.
+	ErrTerminal bool
 	// Getenv and Environ read the caller's environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -39,7 +41,7 @@ type IO struct {
 // StdIO is the real process's IO.
 func StdIO() *IO {
 	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now,
-		OutTerminal: term.IsTerminal(int(os.Stdout.Fd()))}
+		OutTerminal: term.IsTerminal(int(os.Stdout.Fd())), ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
 }
 
 // Exit codes.
@@ -152,6 +154,8 @@ func commands(io *IO) []*cli.Command {
 		addCommand(io),
 		doctorCommand(io),
 		ssoCommand(io),
+		keysCommand(io),
+		rotateCommand(io),
 		initCommand(io),
 		sandboxCommand(io),
 		completeCommand(io),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
@@ -37,6 +38,33 @@ func (r *run) say(format string, a ...any) { fmt.Fprintf(r.io.Err, format+"\n", 
 
 func (r *run) now() time.Time { return r.io.Now() }
 
+// progressAfter is how long a call runs before progress shows.
+const progressAfter = 500 * time.Millisecond
+
+// progress shows on the terminal what a call that takes longer than half a
+// second waits for, and erases the line when it ends.
+func (r *run) progress(what string) func() {
+	var mu sync.Mutex
+	shown, over := false, false
+	t := time.AfterFunc(progressAfter, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !over {
+			fmt.Fprintf(r.io.Err, "\r\x1b[Kawsenv: waiting for %s ...", what)
+			shown = true
+		}
+	})
+	return func() {
+		t.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		over = true
+		if shown {
+			fmt.Fprint(r.io.Err, "\r\x1b[K")
+		}
+	}
+}
+
 // flush writes the buffered output to stdout; called once, on success.
 func (r *run) flush() error {
 	_, err := r.io.Out.Write(r.out.Bytes())
@@ -54,6 +82,9 @@ func (r *run) resolver(o common) (*resolve.Resolver, error) {
 		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: r.warn},
 		Getenv: r.io.Getenv, Now: r.io.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
 		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Stderr: r.io.Err, Say: r.say, Warn: r.warn,
+	}
+	if r.io.ErrTerminal {
+		b.Progress = r.progress
 	}
 	return &resolve.Resolver{Env: env, Builder: b}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 )
@@ -38,6 +39,10 @@ type Account struct {
 	// WebIdentity, when set, makes the account's credentials come from an
 	// OIDC login and AssumeRoleWithWebIdentity instead of key files.
 	WebIdentity *WebIdentity
+	// KeyStore is where the long-lived keys live ("keys"): "" for the key
+	// files, "keyring" for the keyring $AWSENV_KEYRING names (else the one
+	// found), or "keyring:BACKEND" (see KeyringBackends).
+	KeyStore string
 }
 
 // WebIdentity is an account's identity-provider login.
@@ -122,6 +127,7 @@ type accountObject struct {
 	MFAProcess      string          `json:"mfa_process"`
 	Roles           json.RawMessage `json:"roles"`
 	WebIdentity     *WebIdentity    `json:"web_identity"`
+	Keys            string          `json:"keys"`
 }
 
 // ParseAccounts parses accounts-file JSON, keeping the order of entries.
@@ -222,6 +228,14 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 	}
 	acc.MFASerialOverride = obj.MFASerial
 	acc.MFAProcess = strings.TrimSpace(obj.MFAProcess)
+	keyStore, err := parseKeyStore(obj.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("account %q: %w", name, err)
+	}
+	if keyStore != "" && acc.WebIdentity != nil {
+		return nil, fmt.Errorf("account %q: \"keys\" does not apply to a web_identity account, which has no long-lived keys: remove it", name)
+	}
+	acc.KeyStore = keyStore
 	if len(obj.SessionDuration) > 0 {
 		d, err := parseJSONDuration(obj.SessionDuration)
 		if err != nil {
@@ -302,6 +316,25 @@ func isLowerWord(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// KeyringBackends are the keyring backends a "keys" setting may name.
+var KeyringBackends = []string{"secret-service", "pass", "keyctl", "file", "keychain", "wincred"}
+
+// parseKeyStore checks a "keys" setting: "files" (the default, returned
+// as ""), "keyring" or "keyring:BACKEND".
+func parseKeyStore(s string) (string, error) {
+	if s == "" || s == "files" {
+		return "", nil
+	}
+	if backend, ok := strings.CutPrefix(s, "keyring:"); ok {
+		if slices.Contains(KeyringBackends, backend) {
+			return s, nil
+		}
+	} else if s == "keyring" {
+		return s, nil
+	}
+	return "", fmt.Errorf("keys %q is not \"files\", \"keyring\" or \"keyring:BACKEND\" with BACKEND one of %s", s, strings.Join(KeyringBackends, ", "))
 }
 
 // validRegion accepts names like eu-west-1 and us-gov-west-1: lowercase

@@ -18,6 +18,7 @@ import (
 type AccountEntry struct {
 	ARN    string `json:"arn"`
 	Region string `json:"region,omitempty"`
+	Keys   string `json:"keys,omitempty"` // where the keys live, "" for the key files
 }
 
 // SetAccount adds the account name to the accounts file at path (creating
@@ -165,6 +166,109 @@ func WriteKeys(dir, name string, keys Keys, user string) (err error) {
 		if err := fsutil.WriteFile(f.path, []byte(f.content), 0o600); err != nil {
 			return fmt.Errorf("cannot write %s: %w", f.path, err)
 		}
+	}
+	return nil
+}
+
+// SetAccountKeys records where account name's keys live: the "keys"
+// member of its entry ("" or "files" removes it, as the key files are the
+// default). An entry of the old string form becomes an object. Every
+// other byte of the file stays; the file is replaced atomically.
+func SetAccountKeys(ctx context.Context, path, name, keys string) error {
+	accounts, err := LoadAccounts(path, false)
+	if err != nil {
+		return err
+	}
+	acc := accounts.Get(name)
+	if acc == nil {
+		return fmt.Errorf("account %q is not in %s", name, path)
+	}
+	data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
+	if err != nil {
+		return err
+	}
+	raw, err := entryOf(data, name)
+	if err != nil {
+		return err
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		obj = map[string]json.RawMessage{"arn": raw} // the old form: an ARN prefix string
+	}
+	if keys == "" || keys == "files" {
+		delete(obj, "keys")
+	} else {
+		obj["keys"], _ = json.Marshal(keys)
+	}
+	// Members in a stable order, arn first, as awsenv add writes them.
+	var b bytes.Buffer
+	b.WriteString("{")
+	names := make([]string, 0, len(obj))
+	for k := range obj {
+		if k != "arn" {
+			names = append(names, k)
+		}
+	}
+	sortStrings(names)
+	if _, ok := obj["arn"]; ok {
+		names = append([]string{"arn"}, names...)
+	}
+	for i, k := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		kq, _ := json.Marshal(k)
+		b.Write(kq)
+		b.WriteString(": ")
+		b.Write(obj[k])
+	}
+	b.WriteString("}")
+	out, err := setEntry(data, name, b.Bytes(), true)
+	if err != nil {
+		return err
+	}
+	if startsWithBOM(path) {
+		out = append([]byte(bom), out...)
+	}
+	if _, err := ParseAccounts(out); err != nil {
+		return fmt.Errorf("cannot record where the keys of %q live: the result would not parse: %w", name, err)
+	}
+	return fsutil.WriteFile(path, out, info.Mode().Perm())
+}
+
+// entryOf is the raw JSON of the top-level member name of data.
+func entryOf(data []byte, name string) (json.RawMessage, error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	raw, ok := all[name]
+	if !ok {
+		return nil, fmt.Errorf("account %q is not in the accounts file", name)
+	}
+	return raw, nil
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// WriteUser writes NAME.user (mode 0600, in a 0700 directory): the IAM
+// user of an account whose keys live in a keyring.
+func WriteUser(dir, name, user string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the credential directory: %w", err)
+	}
+	path := filepath.Join(dir, name+".user")
+	if err := fsutil.WriteFile(path, []byte(user+"\n"), 0o600); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
 }

@@ -84,3 +84,34 @@ func TestWriteKeys(t *testing.T) {
 		t.Error("malformed keys written")
 	}
 }
+
+func TestSetAccountKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.json")
+	const before = "{\n  \"personal\": \"arn:aws:iam::987654321012:\",\n  \"work\": {\"arn\": \"arn:aws:iam::012123456789:\", \"roles\": {\"admin\": \"arn:aws:iam::012123456789:role/a\"}}\n}\n"
+	os.WriteFile(path, []byte(before), 0o600)
+	ctx := context.Background()
+	for _, name := range []string{"personal", "work"} {
+		if err := SetAccountKeys(ctx, path, name, "keyring:file"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := LoadAccounts(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Get("personal").KeyStore != "keyring:file" || list.Get("work").KeyStore != "keyring:file" || list.Get("work").Roles["admin"] == "" {
+		t.Errorf("after: %+v %+v", list.Get("personal"), list.Get("work"))
+	}
+	for _, name := range []string{"personal", "work"} {
+		if err := SetAccountKeys(ctx, path, name, "files"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ = LoadAccounts(path, false)
+	if list.Get("work").KeyStore != "" || list.Get("personal").AccountID != "987654321012" {
+		t.Errorf("back to files: %+v", list.Get("work"))
+	}
+	if err := SetAccountKeys(ctx, path, "nosuch", "keyring"); err == nil {
+		t.Error("an unknown account was edited")
+	}
+}

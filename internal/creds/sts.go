@@ -31,6 +31,9 @@ type Endpoint struct {
 	Timeout time.Duration
 	// CABundle is a PEM file of trusted roots (AWS_CA_BUNDLE), "" for the system's.
 	CABundle string
+	// Progress, when set, is told a call starts (what it waits for); the
+	// function it returns is called when the call ends.
+	Progress func(what string) (done func())
 }
 
 // maxCABundle bounds AWS_CA_BUNDLE: the system's whole bundle is 200 KiB.
@@ -117,6 +120,9 @@ func (e Endpoint) Client(c aws.CredentialsProvider, attempts int) (*stsapi.Clien
 func (e Endpoint) call(ctx context.Context, fn func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, e.Timeout)
 	defer cancel()
+	if e.Progress != nil {
+		defer e.Progress("sts at " + e.Host())()
+	}
 	start := time.Now()
 	err := fn(ctx)
 	if err == nil {

@@ -58,7 +58,7 @@ func TestNewEndpoint(t *testing.T) {
 			continue
 		}
 		want := Endpoint{URL: good, Region: "eu-west-1", Timeout: 7 * time.Second, CABundle: "ca.pem"}
-		if ep != want {
+		if ep.URL != want.URL || ep.Region != want.Region || ep.Timeout != want.Timeout || ep.CABundle != want.CABundle {
 			t.Errorf("NewEndpoint(%q) = %+v, want %+v", good, ep, want)
 		}
 		if ep.Host() != good {

@@ -16,6 +16,7 @@ import (
 	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/resolve"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
@@ -60,6 +61,9 @@ func Run(ctx context.Context, o Options) []Finding {
 	names := env.AccountNames()
 	for _, n := range names {
 		checkAccount(add, env, n)
+		if !o.Offline {
+			checkKeyAge(ctx, add, env, n, o)
+		}
 	}
 	checkProfiles(add, env)
 	checkCache(add, p.CacheDir)
@@ -91,6 +95,10 @@ func checkAccount(add func(bool, string, ...any), env *resolve.Env, name string)
 		add(true, "account %s logs in through %s", name, acc.WebIdentity.Issuer)
 		return
 	}
+	if acc != nil && acc.KeyStore != "" {
+		add(true, "account %s: keys in the keyring (%s), not in plain files", name, acc.KeyStore)
+		return
+	}
 	ak, sk := config.KeyFiles(env.Paths.CredDir, name)
 	bad := false
 	for _, path := range []string{ak, sk} {
@@ -119,6 +127,56 @@ func checkAccount(add func(bool, string, ...any), env *resolve.Env, name string)
 	}
 	if !bad {
 		add(true, "account %s: keys readable only by you", name)
+	}
+}
+
+// MaxKeyAge is how old an access key may be before doctor says to rotate it.
+const MaxKeyAge = 90 * 24 * time.Hour
+
+// checkKeyAge asks IAM how old an account's access key is (key files
+// only: doctor never unlocks a keyring). Where IAM cannot say, it says so
+// without calling it a problem.
+func checkKeyAge(ctx context.Context, add func(bool, string, ...any), env *resolve.Env, name string, o Options) {
+	acc := env.Accounts.Get(name)
+	if acc == nil || acc.WebIdentity != nil || acc.KeyStore != "" {
+		return
+	}
+	keys, err := config.LoadKeys(env.Paths.CredDir, name, nil)
+	if err != nil {
+		return
+	}
+	ep, err := iamapi.ResolveEndpoint(acc.Partition, o.Getenv)
+	if err != nil {
+		return
+	}
+	url, from := env.STSEndpoint()
+	sts, err := creds.NewEndpoint(url, from, "us-east-1", o.Timeout, o.Getenv("AWS_CA_BUNDLE"))
+	if err != nil {
+		return
+	}
+	hc, err := sts.HTTPClient()
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	list, err := ep.Client(creds.Static{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, hc).ListAccessKeys(ctx, "")
+	if err != nil {
+		add(true, "account %s: the age of its access key is unknown (%s)", name, strings.TrimSuffix(xerr.Root(err).Error(), "."))
+		return
+	}
+	for _, k := range list {
+		if k.AccessKeyID != keys.AccessKeyID {
+			continue
+		}
+		age := o.Now().Sub(k.CreateDate)
+		days := int(age / (24 * time.Hour))
+		if age > MaxKeyAge {
+			add(false, "the access key of account %s is %d days old: run 'awsenv rotate %s'", name, days, name)
+		} else {
+			add(true, "the access key of account %s is %d days old", name, days)
+		}
+		return
 	}
 }
 

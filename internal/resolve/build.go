@@ -15,6 +15,7 @@ import (
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/oidclogin"
 	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/sso"
@@ -46,8 +47,12 @@ type Builder struct {
 	// DeviceCode logs in to IAM Identity Center by device code even where
 	// a browser could open.
 	DeviceCode bool
+	// Progress, when set, shows what a slow call waits for (stderr is a
+	// terminal).
+	Progress func(what string) (done func())
 
 	keyFiles map[string]config.Keys // read once per run, however many steps ask
+	stores   map[string]keystore.Store
 	sso      *sso.Client
 }
 
@@ -183,9 +188,9 @@ func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 	code := b.code(st, p.Name)
 	switch st.Kind {
 	case KeyFiles:
-		dir, name := st.KeyDir, st.Name
+		dir, name, where := st.KeyDir, st.Name, st.KeyStore
 		return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			k, err := b.keys(dir, name)
+			k, err := b.keys(dir, name, where)
 			if err != nil {
 				return aws.Credentials{}, err
 			}
@@ -243,16 +248,29 @@ func (h hinted) Retrieve(ctx context.Context) (aws.Credentials, error) {
 func (b *Builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
 
 func (b *Builder) endpoint(p *Plan) (creds.Endpoint, error) {
-	return creds.NewEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv("AWS_CA_BUNDLE"))
+	ep, err := creds.NewEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv("AWS_CA_BUNDLE"))
+	ep.Progress = b.Progress
+	return ep, err
 }
 
-// keys reads an account's key files once per run.
-func (b *Builder) keys(dir, name string) (config.Keys, error) {
+// keys reads an account's long-lived keys once per run, from its key
+// files or the keyring its entry names (opened, and unlocked, only now:
+// never on a cache hit).
+func (b *Builder) keys(dir, name, where string) (config.Keys, error) {
 	id := dir + "\x00" + name
 	if k, ok := b.keyFiles[id]; ok {
 		return k, nil
 	}
-	k, err := config.LoadKeys(dir, name, b.Warn)
+	var k config.Keys
+	var err error
+	if where == "" {
+		k, err = config.LoadKeys(dir, name, b.Warn)
+	} else {
+		var store keystore.Store
+		if store, err = b.KeyStore(dir, &config.Account{Name: name, KeyStore: where}); err == nil {
+			k, err = store.Get(name)
+		}
+	}
 	if err != nil {
 		return k, err
 	}
@@ -261,6 +279,23 @@ func (b *Builder) keys(dir, name string) (config.Keys, error) {
 	}
 	b.keyFiles[id] = k
 	return k, nil
+}
+
+// KeyStore is where an account's keys live, opened once per run.
+func (b *Builder) KeyStore(dir string, acc *config.Account) (keystore.Store, error) {
+	if s, ok := b.stores[acc.KeyStore]; ok {
+		return s, nil
+	}
+	s, err := keystore.ForAccount(acc, keystore.Options{CredDir: dir, Getenv: b.Getenv, Warn: b.Warn,
+		Password: func(q string) (string, error) { return prompt.Ask(nil, q, true) }})
+	if err != nil {
+		return nil, err
+	}
+	if b.stores == nil {
+		b.stores = map[string]keystore.Store{}
+	}
+	b.stores[acc.KeyStore] = s
+	return s, nil
 }
 
 // code gets a step's MFA code; unattended, a code from the terminal is a

@@ -102,6 +102,7 @@ type Step struct {
 
 	// Bases.
 	KeyDir                                     string // KeyFiles
+	KeyStore                                   string // KeyFiles: the accounts file's "keys" ("" for the files)
 	AccessKeyID, SecretAccessKey, SessionToken string // StaticKeys
 	Command                                    string // Process
 	TokenFile                                  string // WebIdentity from a file
@@ -198,7 +199,7 @@ func (src *Source) Plan(req Request, cached CachedFunc) (*Plan, error) {
 // planAccount: an account whose base is its key files.
 func planAccount(src *Source, req Request, cached CachedFunc) (*Plan, error) {
 	name, acc := src.Name, src.Account
-	keys := Step{Kind: KeyFiles, Name: name, KeyDir: src.KeyDir}
+	keys := Step{Kind: KeyFiles, Name: name, KeyDir: src.KeyDir, KeyStore: acc.KeyStore}
 	if req.Purpose == Switch {
 		// The cached MFA session while valid, else the keys: never a call.
 		sess := Step{Kind: Session, Name: name, Key: cache.AccountSession(name), OnlyCached: true}

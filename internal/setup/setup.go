@@ -12,6 +12,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/keystore"
 )
 
 // Request is what add is asked to do.
@@ -23,6 +24,8 @@ type Request struct {
 	Paths    config.Paths
 	Accounts *config.Accounts
 	Endpoint creds.Endpoint
+	// Store, when set, keeps the keys instead of key files (a keyring).
+	Store keystore.Store
 }
 
 // Result is what STS said the keys are.
@@ -69,10 +72,26 @@ func Add(ctx context.Context, req Request) (*Result, error) {
 			backup[p] = data
 		}
 	}
+	entry := config.AccountEntry{ARN: "arn:" + res.Partition + ":iam::" + res.AccountID + ":", Region: req.Region}
+	if req.Store != nil {
+		// The keys go into the keyring; only the user name is a file.
+		if err := req.Store.Set(name, req.Keys); err != nil {
+			return nil, err
+		}
+		if err := config.WriteUser(dir, name, res.User); err != nil {
+			req.Store.Delete(name)
+			return nil, err
+		}
+		entry.Keys = req.Store.Setting()
+		if err := config.SetAccount(ctx, path, name, entry, req.Force); err != nil {
+			req.Store.Delete(name)
+			return nil, err
+		}
+		return res, nil
+	}
 	if err := config.WriteKeys(dir, name, req.Keys, res.User); err != nil {
 		return nil, err
 	}
-	entry := config.AccountEntry{ARN: "arn:" + res.Partition + ":iam::" + res.AccountID + ":", Region: req.Region}
 	if err := config.SetAccount(ctx, path, name, entry, req.Force); err != nil {
 		for _, p := range []string{ak, sk, dir + string(os.PathSeparator) + name + ".user"} {
 			if data, ok := backup[p]; ok {

@@ -1,0 +1,381 @@
+// Package iamapi is a small client for the IAM Query API: the calls that
+// key rotation needs (GetUser, ListAccessKeys, CreateAccessKey,
+// DeleteAccessKey), signed with the AWS SDK's SigV4 signer. It is stsapi's
+// sibling, for the same reason: the SDK's service clients cost start-up time
+// in a binary that starts in every shell. Every error a method returns is
+// one line that says what to do; the IAM error under it stays reachable
+// with errors.As(err, **Error).
+package iamapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/awsenv/awsenv/internal/httpx"
+)
+
+// Endpoint is where IAM calls go: IAM is global, one endpoint per
+// partition, signed for the partition's home region.
+type Endpoint struct {
+	URL    string
+	Region string // the signing region
+	// From names the setting the URL came from, "" for the partition's.
+	From string
+}
+
+// partitions are IAM's endpoint and signing region per partition.
+var partitions = map[string]Endpoint{
+	"aws":        {URL: "https://iam.amazonaws.com", Region: "us-east-1"},
+	"aws-us-gov": {URL: "https://iam.us-gov.amazonaws.com", Region: "us-gov-west-1"},
+	"aws-cn":     {URL: "https://iam.cn-north-1.amazonaws.com.cn", Region: "cn-north-1"},
+	"aws-iso":    {URL: "https://iam.us-iso-east-1.c2s.ic.gov", Region: "us-iso-east-1"},
+	"aws-iso-b":  {URL: "https://iam.us-isob-east-1.sc2s.sgov.gov", Region: "us-isob-east-1"},
+}
+
+// ResolveEndpoint is IAM's endpoint for partition ("" for "aws"):
+// $AWS_ENDPOINT_URL_IAM, else $AWS_ENDPOINT_URL, else the partition's.
+func ResolveEndpoint(partition string, getenv func(string) string) (Endpoint, error) {
+	if partition == "" {
+		partition = "aws"
+	}
+	e, ok := partitions[partition]
+	for _, v := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"} {
+		raw := getenv(v)
+		if raw == "" {
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Endpoint{}, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", v, raw)
+		}
+		if !ok {
+			e.Region = "us-east-1"
+		}
+		return Endpoint{URL: raw, Region: e.Region, From: v}, nil
+	}
+	if !ok {
+		return Endpoint{}, fmt.Errorf("awsenv knows no IAM endpoint for the partition %q: set AWS_ENDPOINT_URL_IAM", partition)
+	}
+	return e, nil
+}
+
+// Host is what error messages call the endpoint.
+func (e Endpoint) Host() string {
+	if u, err := url.Parse(e.URL); err == nil && u.Host != "" && e.From == "" {
+		return u.Host
+	}
+	return e.URL
+}
+
+// Client returns a client of e that signs with creds and sends through hc
+// (nil: httpx.Default()).
+func (e Endpoint) Client(creds aws.CredentialsProvider, hc *http.Client) *Client {
+	return &Client{Endpoint: e, Credentials: creds, HTTP: hc}
+}
+
+// Client calls IAM with one set of credentials.
+type Client struct {
+	Endpoint
+	// Credentials sign every request: the long-lived keys, or an MFA
+	// session when the user's policy asks for MFA.
+	Credentials aws.CredentialsProvider
+	// HTTP sends the requests; nil means httpx.Default(). Redirects are
+	// never followed, whoever built it.
+	HTTP *http.Client
+	// Timeout bounds one call (0: only HTTP's own bounds).
+	Timeout time.Duration
+	// Attempts is how often a call that is safe to repeat is tried when IAM
+	// throttles or fails (5xx); 0 means 3. CreateAccessKey is tried once:
+	// a repeat could make a second key.
+	Attempts int
+	// Now is the signing clock (default time.Now).
+	Now func() time.Time
+}
+
+// WithCredentials is a copy of c that signs with creds.
+func (c *Client) WithCredentials(creds aws.CredentialsProvider) *Client {
+	d := *c
+	d.Credentials = creds
+	return &d
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Error is an error IAM answered with.
+type Error struct {
+	Action    string
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("iam: %s: %s (%d): %s", e.Action, e.Code, e.Status, e.Message)
+}
+
+// Throttling reports whether IAM refused the call for the caller's rate.
+func (e *Error) Throttling() bool {
+	switch e.Code {
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
+		return true
+	}
+	return e.Status == http.StatusTooManyRequests
+}
+
+func (e *Error) retryable() bool { return e.Status >= 500 || e.Throttling() }
+
+// AnswerError is an answer awsenv cannot use.
+type AnswerError struct {
+	Action  string
+	Problem string
+}
+
+func (e *AnswerError) Error() string {
+	return "iam answered " + e.Action + " with something awsenv cannot use: " + e.Problem
+}
+
+const (
+	apiVersion = "2010-05-08"
+	// maxAnswer bounds an answer read: IAM's are a few kilobytes.
+	maxAnswer = 1 << 20
+)
+
+// Call sends action with params, tried up to attempts times, and decodes the
+// <ActionResult> element of the answer into result (nil: none is expected).
+// Its errors are explained.
+func (c *Client) Call(ctx context.Context, action string, params url.Values, attempts int, result any) error {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	form := url.Values{"Action": {action}, "Version": {apiVersion}}
+	for k, v := range params {
+		form[k] = v
+	}
+	body := []byte(form.Encode())
+	start := time.Now()
+	var err error
+	for i := range max(attempts, 1) {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return c.explain(ctx, action, err, time.Since(start))
+			case <-time.After(time.Duration(100<<i) * time.Millisecond):
+			}
+		}
+		var retry bool
+		if retry, err = c.do(ctx, action, body, result); err == nil {
+			return nil
+		}
+		if !retry {
+			break
+		}
+	}
+	return c.explain(ctx, action, err, time.Since(start))
+}
+
+func (c *Client) attempts() int {
+	if c.Attempts > 0 {
+		return c.Attempts
+	}
+	return 3
+}
+
+func (c *Client) do(ctx context.Context, action string, body []byte, result any) (retry bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	req.Header.Set("User-Agent", "awsenv")
+	if c.Credentials == nil {
+		return false, fmt.Errorf("no credentials to sign %s with", action)
+	}
+	cr, err := c.Credentials.Retrieve(ctx)
+	if err != nil {
+		return false, err
+	}
+	sum := sha256.Sum256(body)
+	if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "iam", c.Region, c.now().UTC()); err != nil {
+		return false, fmt.Errorf("cannot sign the request: %w", err)
+	}
+	resp, err := httpx.Strict(c.HTTP).Do(req)
+	if err != nil {
+		return ctx.Err() == nil && !httpx.Untrusted(err), err
+	}
+	defer resp.Body.Close()
+	if err := httpx.Redirected("iam at "+c.Host(), resp, "set AWS_ENDPOINT_URL_IAM to the endpoint itself, or unset it"); err != nil {
+		return false, err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
+	if err != nil {
+		return ctx.Err() == nil, err
+	}
+	if len(data) > maxAnswer {
+		return false, &AnswerError{Action: action, Problem: "an answer larger than 1 MiB"}
+	}
+	if resp.StatusCode != http.StatusOK {
+		e := parseError(action, resp.StatusCode, data)
+		return e.retryable(), e
+	}
+	if result == nil {
+		return false, nil
+	}
+	if err := decodeResult(data, action, result); err != nil {
+		return false, &AnswerError{Action: action, Problem: oneLine(err.Error())}
+	}
+	return false, nil
+}
+
+func parseError(action string, status int, data []byte) *Error {
+	type apiErr struct {
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	// IAM sends <ErrorResponse><Error>; moto sometimes <Errors><Error>.
+	var doc struct {
+		Error     apiErr `xml:"Error"`
+		Errors    apiErr `xml:"Errors>Error"`
+		RequestID string `xml:"RequestId"`
+	}
+	e := &Error{Action: action, Status: status}
+	if xml.Unmarshal(data, &doc) == nil {
+		if doc.Error.Code == "" {
+			doc.Error = doc.Errors
+		}
+		if doc.Error.Code != "" {
+			e.Code, e.Message, e.RequestID = doc.Error.Code, oneLine(doc.Error.Message), doc.RequestID
+			return e
+		}
+	}
+	e.Code, e.Message = "HTTP"+strconv.Itoa(status), http.StatusText(status)
+	return e
+}
+
+// decodeResult finds <ActionResult> and decodes it.
+func decodeResult(data []byte, action string, result any) error {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if err == io.EOF {
+				return fmt.Errorf("no %sResult element", action)
+			}
+			return err
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == action+"Result" {
+			return dec.DecodeElement(result, &se)
+		}
+	}
+}
+
+func oneLine(s string) string {
+	return strings.TrimSuffix(strings.Join(strings.Fields(s), " "), ".")
+}
+
+// User is an IAM user, as GetUser returns it.
+type User struct {
+	UserName   string    `xml:"UserName"`
+	UserID     string    `xml:"UserId"`
+	ARN        string    `xml:"Arn"`
+	Path       string    `xml:"Path"`
+	CreateDate time.Time `xml:"CreateDate"`
+}
+
+// GetUser returns the user whose credentials sign the request.
+func (c *Client) GetUser(ctx context.Context) (*User, error) {
+	var out struct {
+		User User `xml:"User"`
+	}
+	if err := c.Call(ctx, "GetUser", nil, c.attempts(), &out); err != nil {
+		return nil, err
+	}
+	if out.User.UserName == "" {
+		return nil, c.explain(ctx, "GetUser", &AnswerError{Action: "GetUser", Problem: "no UserName"}, 0)
+	}
+	return &out.User, nil
+}
+
+// AccessKey is an access key's metadata, without its secret.
+type AccessKey struct {
+	UserName    string    `xml:"UserName"`
+	AccessKeyID string    `xml:"AccessKeyId"`
+	Status      string    `xml:"Status"` // "Active" or "Inactive"
+	CreateDate  time.Time `xml:"CreateDate"`
+}
+
+// ListAccessKeys lists the user's access keys (IAM allows two).
+func (c *Client) ListAccessKeys(ctx context.Context, user string) ([]AccessKey, error) {
+	var keys []AccessKey
+	marker := ""
+	for page := 0; page < 10; page++ {
+		p := url.Values{"UserName": {user}}
+		if marker != "" {
+			p.Set("Marker", marker)
+		}
+		var out struct {
+			Keys        []AccessKey `xml:"AccessKeyMetadata>member"`
+			IsTruncated bool        `xml:"IsTruncated"`
+			Marker      string      `xml:"Marker"`
+		}
+		if err := c.Call(ctx, "ListAccessKeys", p, c.attempts(), &out); err != nil {
+			return nil, err
+		}
+		keys = append(keys, out.Keys...)
+		if !out.IsTruncated || out.Marker == "" {
+			return keys, nil
+		}
+		marker = out.Marker
+	}
+	return keys, nil
+}
+
+// NewKey is a key CreateAccessKey made: the only time IAM tells its secret.
+type NewKey struct {
+	AccessKey
+	SecretAccessKey string `xml:"SecretAccessKey"`
+}
+
+// String shows the key without its secret, so that printing one by mistake
+// leaks nothing.
+func (k NewKey) String() string { return "access key " + k.AccessKeyID + " of " + k.UserName }
+
+// CreateAccessKey makes a new access key for user. It is sent once, never
+// repeated: a repeat could leave a second key nobody knows the secret of.
+func (c *Client) CreateAccessKey(ctx context.Context, user string) (*NewKey, error) {
+	var out struct {
+		Key NewKey `xml:"AccessKey"`
+	}
+	if err := c.Call(ctx, "CreateAccessKey", url.Values{"UserName": {user}}, 1, &out); err != nil {
+		return nil, err
+	}
+	if out.Key.AccessKeyID == "" || out.Key.SecretAccessKey == "" {
+		return nil, c.explain(ctx, "CreateAccessKey", &AnswerError{Action: "CreateAccessKey", Problem: "a key without AccessKeyId or SecretAccessKey"}, 0)
+	}
+	return &out.Key, nil
+}
+
+// DeleteAccessKey deletes user's key id.
+func (c *Client) DeleteAccessKey(ctx context.Context, user, id string) error {
+	return c.Call(ctx, "DeleteAccessKey", url.Values{"UserName": {user}, "AccessKeyId": {id}}, c.attempts(), nil)
+}

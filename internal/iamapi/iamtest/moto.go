@@ -1,0 +1,188 @@
+//go:build unix
+
+package iamtest
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/iamapi"
+)
+
+// Moto is a running moto_server.
+type Moto struct {
+	URL   string
+	Admin config.Keys
+	stop  func()
+}
+
+// Provider signs with fixed keys.
+func Provider(k config.Keys) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey, Source: "iamtest"}, nil
+	})
+}
+
+// Start runs moto_server on a free port of 127.0.0.1, logging into dir. It
+// returns an error that says so when moto_server is not on PATH.
+func Start(dir string) (*Moto, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, fmt.Errorf("moto_server is not on PATH")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT=3")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	logf, err := os.CreateTemp(dir, "moto-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting moto_server: %v", err)
+	}
+	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	m.stop = func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		logf.Close()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", m.URL[len("http://"):], 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			m.stop()
+			log, _ := os.ReadFile(logf.Name())
+			return nil, fmt.Errorf("moto_server did not listen: %s", log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if m.Admin, err = m.bootstrap(); err != nil {
+		m.stop()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Close stops moto_server.
+func (m *Moto) Close() { m.stop() }
+
+// Endpoint is moto's IAM endpoint.
+func (m *Moto) Endpoint() iamapi.Endpoint {
+	return iamapi.Endpoint{URL: m.URL, Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}
+}
+
+// Client signs with keys at moto's IAM.
+func (m *Moto) Client(keys config.Keys) *iamapi.Client {
+	c := m.Endpoint().Client(Provider(keys), &http.Client{Timeout: 10 * time.Second})
+	c.Attempts = 1
+	return c
+}
+
+// bootstrap makes the admin user with the three calls moto lets through
+// unsigned (it routes them by the credential scope alone).
+func (m *Moto) bootstrap() (config.Keys, error) {
+	unsigned := func(form url.Values, out any) error {
+		form.Set("Version", "2010-05-08")
+		req, _ := http.NewRequest("POST", m.URL+"/", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("%s: %s", form.Get("Action"), resp.Status)
+		}
+		if out != nil {
+			return decode(resp, form.Get("Action"), out)
+		}
+		return nil
+	}
+	if err := unsigned(url.Values{"Action": {"CreateUser"}, "UserName": {"admin"}}, nil); err != nil {
+		return config.Keys{}, err
+	}
+	if err := unsigned(url.Values{"Action": {"PutUserPolicy"}, "UserName": {"admin"}, "PolicyName": {"all"}, "PolicyDocument": {AllowAll}}, nil); err != nil {
+		return config.Keys{}, err
+	}
+	var key iamapi.NewKey
+	if err := unsigned(url.Values{"Action": {"CreateAccessKey"}, "UserName": {"admin"}}, &key); err != nil {
+		return config.Keys{}, err
+	}
+	return config.Keys{AccessKeyID: key.AccessKeyID, SecretAccessKey: key.SecretAccessKey}, nil
+}
+
+// AllowAll is a policy that allows everything.
+const AllowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// Allow is a policy that allows just actions (like "iam:ListAccessKeys").
+func Allow(actions ...string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + strings.Join(actions, `","`) + `"],"Resource":"*"}]}`
+}
+
+// User makes an IAM user with an inline policy and one access key.
+func (m *Moto) User(ctx context.Context, name, policy string) (config.Keys, error) {
+	admin := m.Client(m.Admin)
+	if err := admin.Call(ctx, "CreateUser", url.Values{"UserName": {name}}, 1, nil); err != nil {
+		return config.Keys{}, err
+	}
+	if err := m.SetPolicy(ctx, name, policy); err != nil {
+		return config.Keys{}, err
+	}
+	k, err := admin.CreateAccessKey(ctx, name)
+	if err != nil {
+		return config.Keys{}, err
+	}
+	return config.Keys{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}, nil
+}
+
+// SetPolicy replaces the user's inline policy.
+func (m *Moto) SetPolicy(ctx context.Context, user, policy string) error {
+	return m.Client(m.Admin).Call(ctx, "PutUserPolicy", url.Values{"UserName": {user}, "PolicyName": {"p"}, "PolicyDocument": {policy}}, 1, nil)
+}
+
+// Keys lists the user's access key ids, as the admin sees them.
+func (m *Moto) Keys(ctx context.Context, user string) ([]string, error) {
+	keys, err := m.Client(m.Admin).ListAccessKeys(ctx, user)
+	var ids []string
+	for _, k := range keys {
+		ids = append(ids, k.AccessKeyID)
+	}
+	return ids, err
+}
+
+func decode(resp *http.Response, action string, out any) error {
+	var doc struct {
+		Key iamapi.NewKey `xml:"CreateAccessKeyResult>AccessKey"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return fmt.Errorf("%s: %v", action, err)
+	}
+	if k, ok := out.(*iamapi.NewKey); ok {
+		*k = doc.Key
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package keystore
+
+func secretServiceRunning(Options) bool { return false }

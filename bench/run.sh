@@ -6,10 +6,15 @@
 # (default 100) with hyperfine, peak RSS from getrusage, and where start-up
 # time goes (GODEBUG=inittrace=1).
 #   usage: bench/run.sh [RUNS]
+#          bench/run.sh scale [RUNS]   the same at organisation scale: see bench/scale.sh
 # With BEFORE=PATH (an awsenv built from an earlier commit, same flags),
 # its switch and now are measured in the same run, for a before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = scale ]; then
+	shift
+	exec bench/scale.sh "$@"
+fi
 runs=${1:-100}
 command -v hyperfine >/dev/null && [ -x /usr/bin/time ] || { echo "bench: needs hyperfine and GNU time (apt-get install hyperfine time)" >&2; exit 1; }
 out=bench/out

@@ -62,7 +62,16 @@ func runList(r *run, o listOptions) error {
 		return nil
 	}
 	store, now := res.Builder.Store, r.now()
+	// One listing of the cache directory: most names have no entry, and
+	// asking for each would be one failed open per name.
+	cached := map[string]bool{}
+	for _, k := range store.Keys() {
+		cached[k.String()] = true
+	}
 	state := func(key cache.Key) string {
+		if !cached[key.String()] {
+			return "none"
+		}
 		e := store.Get(key)
 		if e == nil {
 			return "none"

@@ -70,10 +70,20 @@ type Accounts struct {
 	// Path is the file it came from ("" when there was none).
 	Path string
 	list []*Account
+
+	byName map[string]*Account // for Get on a long list (list looks up every name)
+	lazy   *lazyAccounts       // entries still to be read through an index (IndexedAccounts)
+	err    error               // an indexed file that no longer loads
 }
 
 // Names returns the account names in file order.
 func (a *Accounts) Names() []string {
+	if a.lazy != nil {
+		if names, err := a.lazy.ix.Names(); err == nil {
+			return names
+		}
+		a.loadAll()
+	}
 	names := make([]string, len(a.list))
 	for i, acc := range a.list {
 		names[i] = acc.Name
@@ -81,18 +91,19 @@ func (a *Accounts) Names() []string {
 	return names
 }
 
-// Get returns the named account, or nil.
+// Get returns the named account, or nil. See Entry.
 func (a *Accounts) Get(name string) *Account {
-	for _, acc := range a.list {
-		if acc.Name == name {
-			return acc
-		}
-	}
-	return nil
+	acc, _ := a.Entry(name)
+	return acc
 }
 
 // All returns the accounts in file order.
-func (a *Accounts) All() []*Account { return a.list }
+func (a *Accounts) All() []*Account {
+	if a.lazy != nil {
+		a.loadAll()
+	}
+	return a.list
+}
 
 // maxAccountsFile caps the accounts file: a thousand accounts with roles
 // are a few hundred kilobytes.
@@ -101,21 +112,30 @@ const maxAccountsFile = 4 << 20
 // LoadAccounts reads and parses the accounts file at path. A missing file
 // yields an empty set with Path "" only when optional is true.
 func LoadAccounts(path string, optional bool) (*Accounts, error) {
-	data, _, err := readFile("accounts file", path, maxAccountsFile, "it must be the JSON accounts file: fix --config / AWSENV_CONFIG, or the file")
+	data, _, err := readFile("accounts file", path, maxAccountsFile, accountsHint)
 	if err != nil {
-		if optional && errors.Is(err, fs.ErrNotExist) {
-			return &Accounts{}, nil
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("accounts file %s does not exist: create it or fix --config / AWSENV_CONFIG", path)
-		}
-		return nil, err
+		accs, _, _, err := loadAccountsError(path, optional, err)
+		return accs, err
 	}
 	list, err := ParseAccounts(data)
 	if err != nil {
 		return nil, fmt.Errorf("malformed accounts file %s: %w", path, err)
 	}
 	return &Accounts{Path: path, list: list}, nil
+}
+
+const accountsHint = "it must be the JSON accounts file: fix --config / AWSENV_CONFIG, or the file"
+
+// loadAccountsError is what LoadAccounts returns when the file could not be
+// read: no accounts for a missing optional file, else the error.
+func loadAccountsError(path string, optional bool, err error) (*Accounts, []AccountSpan, fs.FileInfo, error) {
+	if optional && errors.Is(err, fs.ErrNotExist) {
+		return &Accounts{}, nil, nil, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil, fmt.Errorf("accounts file %s does not exist: create it or fix --config / AWSENV_CONFIG", path)
+	}
+	return nil, nil, nil, err
 }
 
 // accountObject is the object form of an accounts file entry.
@@ -133,7 +153,45 @@ type accountObject struct {
 // ParseAccounts parses accounts-file JSON, keeping the order of entries.
 // Every error says where in the file the problem is.
 func ParseAccounts(data []byte) ([]*Account, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, from Windows editors
+	list, _, err := parseAccounts(bytes.TrimPrefix(data, []byte(bom))) // a UTF-8 BOM, from Windows editors
+	return list, err
+}
+
+// parseAccounts is ParseAccounts of data without a byte order mark. It
+// also returns where each entry is; nil when the file went the slow way.
+func parseAccounts(data []byte) ([]*Account, []member, error) {
+	members, ok := splitObject(data)
+	if !ok {
+		// Not valid JSON, or not an object: the token stream says where.
+		list, err := parseAccountsStream(data)
+		return list, nil, err
+	}
+	if len(members) == 0 {
+		return nil, members, nil
+	}
+	list := make([]*Account, 0, len(members))
+	seen := make(map[string]bool, len(members))
+	for _, m := range members {
+		name := unquoteKey(data[m.keyStart:m.keyEnd])
+		if err := CheckName(name); err != nil {
+			return nil, nil, err
+		}
+		if seen[name] {
+			return nil, nil, fmt.Errorf("account %q is listed twice", name)
+		}
+		seen[name] = true
+		acc, err := parseEntry(name, data[m.valStart:m.valEnd])
+		if err != nil {
+			return nil, nil, err
+		}
+		list = append(list, acc)
+	}
+	return list, members, nil
+}
+
+// parseAccountsStream parses the file token by token: slow, but it puts a
+// line and column on a syntax error.
+func parseAccountsStream(data []byte) ([]*Account, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -181,8 +239,8 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) > 0 && raw[0] == '"':
-		var arn string
-		if err := json.Unmarshal(raw, &arn); err != nil {
+		arn, plain := plainString(raw)
+		if err := unmarshalUnless(plain, raw, &arn); err != nil {
 			return nil, fmt.Errorf("account %q: %w", name, err)
 		}
 		if err := acc.setARN(arn); err != nil {
@@ -194,11 +252,13 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 		return nil, fmt.Errorf("account %q: value must be an ARN prefix string or an object", name)
 	}
 	var obj accountObject
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&obj); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "json: ")
-		return nil, fmt.Errorf("account %q: %s", name, msg)
+	if !decodeObjectFast(raw, &obj) {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&obj); err != nil {
+			msg := strings.TrimPrefix(err.Error(), "json: ")
+			return nil, fmt.Errorf("account %q: %s", name, msg)
+		}
 	}
 	if w := obj.WebIdentity; w != nil {
 		if !strings.HasPrefix(w.Issuer, "https://") && !strings.HasPrefix(w.Issuer, "http://") || w.ClientID == "" {
@@ -252,6 +312,10 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 }
 
 func (a *Account) parseRoles(raw json.RawMessage) error {
+	if roles, names, ok := rolesFast(raw); ok {
+		a.Roles, a.RoleNames = roles, names
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return fmt.Errorf("account %q: roles must be an object of role name to role ARN", a.Name)
@@ -353,6 +417,9 @@ func validRegion(s string) bool {
 }
 
 func parseJSONDuration(raw json.RawMessage) (time.Duration, error) {
+	if s, ok := plainString(raw); ok {
+		return ParseDuration(s)
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		var n int64

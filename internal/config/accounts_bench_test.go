@@ -10,7 +10,7 @@ import (
 
 // BenchmarkLoadAccounts: the accounts file is read on every shell switch.
 func BenchmarkLoadAccounts(b *testing.B) {
-	for _, n := range []int{10, 1000} {
+	for _, n := range []int{10, 1000, 5000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			var sb strings.Builder
 			sb.WriteString("{\n")

@@ -48,6 +48,15 @@ type section struct {
 	file         string
 	line         int
 	props        map[string]*prop
+	// blocks are where the section is: each of its headers and the lines
+	// up to the next header, as offsets into the text parsed.
+	blocks []block
+}
+
+// block is one header of a section and the lines under it.
+type block struct {
+	start, end int
+	line       int // of the header
 }
 
 // prop is one setting: a value, or, when "key =" is followed by indented
@@ -77,6 +86,11 @@ type iniFile struct {
 // the two files it is: in the config file a profile is [profile NAME] or
 // [default], and [sso-session NAME] and [services NAME] are sections of
 // their own; in the credentials file every [NAME] is a profile.
+func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // fsutil.ReadText drops it too; this is for other callers
+	return parseINIText(path, loneCR(data), configFile, 1)
+}
+
 // loneCR is data with every CR that no LF follows made an LF: botocore
 // reads a CR-only file (old Mac line ends) as lines, so awsenv does too.
 // The length stays, so offsets into the text are offsets into the file.
@@ -93,32 +107,36 @@ func loneCR(data []byte) string {
 	return string(b)
 }
 
-func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
+// parseINIText is parseINI of text, whose first line is line firstLine of
+// path (a block read on its own). Keys and values are substrings of text:
+// one copy of the file, not one per line.
+func parseINIText(path, text string, configFile bool, firstLine int) (*iniFile, error) {
 	f := &iniFile{}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // fsutil.ReadText drops it too; this is for other callers
-	data = []byte(loneCR(data))
 	type sectionKey struct {
 		kind         sectionKind
 		plainDefault bool
 		name         string
 	}
 	byKey := map[sectionKey]*section{}
-	var cur *section // nil before the first header
-	var last *prop   // the setting indented lines continue, nil after a header
-	ignored := false // inside a section the SDKs ignore
-	n := 0
-	for len(data) > 0 {
+	var cur *section  // nil before the first header
+	var last *prop    // the setting indented lines continue, nil after a header
+	ignored := false  // inside a section the SDKs ignore
+	var open *section // the section whose last block goes on
+	var slab []prop   // settings are allocated in groups
+	n := firstLine - 1
+	for pos := 0; pos < len(text); {
 		n++
-		var raw []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			raw, data = data[:i], data[i+1:]
+		start := pos
+		var line string
+		if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
+			line, pos = text[pos:pos+i], pos+i+1
 		} else {
-			raw, data = data, nil
+			line, pos = text[pos:], len(text)
 		}
-		if len(raw) > maxLine {
+		if len(line) > maxLine {
 			return nil, &SyntaxError{path, n, "the line is longer than 1 MiB"}
 		}
-		line := strings.TrimSuffix(string(raw), "\r")
+		line = strings.TrimSuffix(line, "\r")
 		trimmed := strings.TrimSpace(line)
 		// Blank lines and full-line comments, indented or not (Go SDK,
 		// botocore), are skipped; they end neither a sub-property block
@@ -139,6 +157,10 @@ func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
 				return nil, &SyntaxError{path, n, err.Error()}
 			}
 			last = nil
+			if open != nil {
+				open.blocks[len(open.blocks)-1].end = start
+				open = nil
+			}
 			if sec == nil {
 				ignored = true
 				f.warnings = append(f.warnings, fmt.Sprintf("%s line %d: section %q ignored: %s", path, n, headerText(trimmed), why))
@@ -149,9 +171,13 @@ func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
 			key := sectionKey{sec.kind, sec.plainDefault, sec.name}
 			if old := byKey[key]; old != nil {
 				cur = old // a section repeated in one file is merged (shared tests)
+				old.blocks = append(old.blocks, block{start: start, line: n})
+				open = old
 				continue
 			}
 			sec.file, sec.line, sec.props = path, n, map[string]*prop{}
+			sec.blocks = []block{{start: start, line: n}}
+			open = sec
 			byKey[key] = sec
 			f.sections = append(f.sections, sec)
 			cur = sec
@@ -173,7 +199,11 @@ func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
 			return nil, &SyntaxError{path, n, "a setting without a name (expected key = value)"}
 		}
 		k = strings.ToLower(k)
-		p := &prop{value: v, file: path, line: n, subBlock: v == ""}
+		if len(slab) == cap(slab) {
+			slab = make([]prop, 0, 32)
+		}
+		slab = append(slab, prop{value: v, file: path, line: n, subBlock: v == ""})
+		p := &slab[len(slab)-1]
 		last = p
 		if !validName(k) {
 			if !ignored {
@@ -182,6 +212,9 @@ func parseINI(path string, data []byte, configFile bool) (*iniFile, error) {
 			continue
 		}
 		cur.props[k] = p // the last one wins (shared tests, Go SDK)
+	}
+	if open != nil {
+		open.blocks[len(open.blocks)-1].end = len(text)
 	}
 	for _, sec := range f.sections {
 		for _, p := range sec.props {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -123,12 +124,20 @@ type Profiles struct {
 	ssoSessions map[string]*SSOSession
 	services    map[string]*section
 	warnings    []string
+
+	lazy *lazyProfiles // sections still to be read through an index (IndexedProfiles)
 }
 
 // Get returns the named profile, or nil.
 func (ps *Profiles) Get(name string) *Profile {
 	if ps == nil {
 		return nil
+	}
+	if ps.lazy != nil {
+		if p, ok := ps.lazyProfile(name); ok {
+			return p
+		}
+		ps.loadAll()
 	}
 	return ps.byName[name]
 }
@@ -138,6 +147,12 @@ func (ps *Profiles) Names() []string {
 	if ps == nil {
 		return nil
 	}
+	if ps.lazy != nil {
+		if names, err := ps.lazy.ix.Names(); err == nil {
+			return names
+		}
+		ps.loadAll()
+	}
 	return ps.names
 }
 
@@ -146,7 +161,24 @@ func (ps *Profiles) SSOSession(name string) *SSOSession {
 	if ps == nil {
 		return nil
 	}
+	if ps.lazy != nil {
+		if ss, ok := ps.lazySSOSession(name); ok {
+			return ss
+		}
+		ps.loadAll()
+	}
 	return ps.ssoSessions[name]
+}
+
+// servicesSection returns the named [services NAME] section, or nil.
+func (ps *Profiles) servicesSection(name string) *section {
+	if ps.lazy != nil {
+		if sec, ok := ps.lazyServices(name); ok {
+			return sec
+		}
+		ps.loadAll()
+	}
+	return ps.services[name]
 }
 
 // ServiceEndpoint returns the endpoint_url that the [services NAME]
@@ -156,7 +188,7 @@ func (ps *Profiles) ServiceEndpoint(servicesName, service string) string {
 	if ps == nil {
 		return ""
 	}
-	sec := ps.services[servicesName]
+	sec := ps.servicesSection(servicesName)
 	if sec == nil {
 		return ""
 	}
@@ -174,6 +206,9 @@ func (ps *Profiles) ServiceEndpoint(servicesName, service string) string {
 func (ps *Profiles) Warnings() []string {
 	if ps == nil {
 		return nil
+	}
+	if ps.lazy != nil {
+		ps.loadAll()
 	}
 	return ps.warnings
 }
@@ -198,7 +233,16 @@ func ProfileFiles(getenv func(string) string) (configFile, credentialsFile strin
 // line the SDKs refuse fails the load (a *SyntaxError), as it fails the
 // AWS CLI; a bad value only marks its profile (Profile.Err).
 func LoadProfiles(configFile, credentialsFile string) (*Profiles, error) {
-	var data [2][]byte
+	data, _, err := readProfileFiles(configFile, credentialsFile)
+	if err != nil {
+		return nil, err
+	}
+	return parseProfiles(configFile, data[0], credentialsFile, data[1])
+}
+
+// readProfileFiles reads both files, and says what fstat said of each (nil
+// for a missing file).
+func readProfileFiles(configFile, credentialsFile string) (data [2][]byte, st [2]fs.FileInfo, err error) {
 	for i, f := range []struct{ path, what, env string }{
 		{configFile, "AWS config file", "AWS_CONFIG_FILE"},
 		{credentialsFile, "AWS credentials file", "AWS_SHARED_CREDENTIALS_FILE"},
@@ -206,29 +250,41 @@ func LoadProfiles(configFile, credentialsFile string) (*Profiles, error) {
 		if f.path == "" {
 			continue
 		}
-		b, _, err := readFile(f.what, f.path, maxProfileFile, "fix the file, or point "+f.env+" at another")
+		b, info, err := readFile(f.what, f.path, maxProfileFile, "fix the file, or point "+f.env+" at another")
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return data, st, err
 		}
-		data[i] = b
+		data[i], st[i] = b, info
 	}
-	return parseProfiles(configFile, data[0], credentialsFile, data[1])
+	return data, st, nil
 }
 
 // parseProfiles parses the content of both files.
 func parseProfiles(configFile string, config []byte, credentialsFile string, credentials []byte) (*Profiles, error) {
-	ps := &Profiles{configFile: configFile, byName: map[string]*Profile{}}
-	cfg, err := parseINI(configFile, config, true)
+	ps, _, err := parseProfilesLayout(configFile, config, credentialsFile, credentials, false)
+	return ps, err
+}
+
+// parseProfilesLayout is parseProfiles that also, when layout is true,
+// says where in the files each profile and section is.
+func parseProfilesLayout(configFile string, config []byte, credentialsFile string, credentials []byte, layout bool) (*Profiles, *ProfileLayout, error) {
+	raw := [2][]byte{bytes.TrimPrefix(config, []byte(bom)), bytes.TrimPrefix(credentials, []byte(bom))}
+	cfg, err := parseINI(configFile, raw[0], true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	cred, err := parseINI(credentialsFile, credentials, false)
+	cred, err := parseINI(credentialsFile, raw[1], false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var lay *ProfileLayout
+	if layout {
+		lay = &ProfileLayout{raw: raw}
+	}
+	ps := &Profiles{configFile: configFile, byName: make(map[string]*Profile, len(cfg.sections)+len(cred.sections))}
 	ps.warnings = append(cfg.warnings, cred.warnings...)
 
 	// [profile default] overrides [default] in the config file, wherever
@@ -237,27 +293,33 @@ func parseProfiles(configFile string, config []byte, credentialsFile string, cre
 	for _, s := range cfg.sections {
 		prefixedDefault = prefixedDefault || s.kind == profileSection && s.name == "default" && !s.plainDefault
 	}
-	for _, f := range []*iniFile{cfg, cred} {
+	for i, f := range []*iniFile{cfg, cred} {
 		for _, s := range f.sections {
 			switch {
 			case s.kind == ssoSessionSection:
 				ps.addSSOSession(s)
+				lay.set(SpanSSOSession, s, i)
 			case s.kind == servicesSection:
 				if ps.services == nil {
 					ps.services = map[string]*section{}
 				}
 				ps.services[s.name] = s
+				lay.set(SpanServices, s, i)
 			case s.plainDefault && prefixedDefault:
 				ps.warnings = append(ps.warnings, fmt.Sprintf("%s line %d: [default] ignored: [profile default] overrides it", s.file, s.line))
 			default:
 				ps.merge(s)
+				lay.add(SpanProfile, s, i)
 			}
 		}
 	}
 	for _, n := range ps.names {
 		ps.interpret(ps.byName[n])
 	}
-	return ps, nil
+	if lay != nil {
+		lay.Names = ps.names
+	}
+	return ps, lay, nil
 }
 
 // merge adds a section's settings to its profile; later ones (the
@@ -265,9 +327,12 @@ func parseProfiles(configFile string, config []byte, credentialsFile string, cre
 func (ps *Profiles) merge(s *section) {
 	p := ps.byName[s.name]
 	if p == nil {
-		p = &Profile{Name: s.name, File: s.file, Line: s.line, props: map[string]*prop{}}
+		// The profile takes over the section's settings: nothing else
+		// reads a profile section once it is merged.
+		p = &Profile{Name: s.name, File: s.file, Line: s.line, props: s.props}
 		ps.byName[s.name] = p
 		ps.names = append(ps.names, s.name)
+		return
 	}
 	for k, v := range s.props {
 		p.props[k] = v
@@ -444,7 +509,7 @@ func (ps *Profiles) checkLinks(p *Profile) error {
 	}
 	switch {
 	case p.SSOSession != "":
-		ss := ps.ssoSessions[p.SSOSession]
+		ss := ps.SSOSession(p.SSOSession)
 		if ss == nil {
 			return at("sso_session", "sso_session %q: there is no [sso-session %s] section: add it to the config file", p.SSOSession, p.SSOSession)
 		}
@@ -479,11 +544,11 @@ func (ps *Profiles) checkLinks(p *Profile) error {
 		}
 	}
 	if p.Services != "" {
-		if ps.services[p.Services] == nil {
+		if ps.servicesSection(p.Services) == nil {
 			ps.warnings = append(ps.warnings, fmt.Sprintf("%s: services %q: there is no [services %s] section, so it sets no endpoint", p.Where("services"), p.Services, p.Services))
 		} else if u := ps.ServiceEndpoint(p.Services, "sts"); u != "" {
 			if err := checkURL("endpoint_url", u); err != nil {
-				sec := ps.services[p.Services]
+				sec := ps.servicesSection(p.Services)
 				return fmt.Errorf("%s line %d: [services %s] sts: %v", sec.file, sec.props["sts"].line, sec.name, err)
 			}
 		}

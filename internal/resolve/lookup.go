@@ -8,7 +8,6 @@ package resolve
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -37,7 +36,7 @@ func NewEnv(dirFlag, configFlag string, getenv func(string) string) (*Env, error
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := config.LoadAccounts(p.Accounts, !p.AccountsExplicit)
+	accounts, err := loadAccounts(p)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +46,7 @@ func NewEnv(dirFlag, configFlag string, getenv func(string) string) (*Env, error
 // Profiles returns the profiles of the config and credentials files.
 func (e *Env) Profiles() (*config.Profiles, error) {
 	if !e.loaded {
-		e.profiles, e.profErr = config.LoadProfiles(e.ProfileFiles())
+		e.profiles, e.profErr = e.loadProfiles()
 		e.loaded = true
 	}
 	return e.profiles, e.profErr
@@ -103,7 +102,11 @@ type Source struct {
 // accounts file (key files, or an identity-provider login), an account that
 // only has key files, or a profile of ~/.aws/config and ~/.aws/credentials.
 func (e *Env) Lookup(name string) (*Source, error) {
-	if acc := e.Accounts.Get(name); acc != nil {
+	acc, err := e.Accounts.Entry(name)
+	if err != nil {
+		return nil, err
+	}
+	if acc != nil {
 		src := e.accountSource(name, acc)
 		src.Listed = true
 		return src, nil
@@ -206,10 +209,8 @@ func (e *Env) AccountNames() []string {
 	for _, n := range names {
 		seen[n] = true
 	}
-	ents, _ := os.ReadDir(e.Paths.CredDir)
-	for _, de := range ents {
-		n, ok := strings.CutSuffix(de.Name(), ".access_key")
-		if ok && !seen[n] && config.CheckName(n) == nil && config.HasKeys(e.Paths.CredDir, n) {
+	for _, n := range keyFileNames(e.Paths.CredDir, e.Paths.CacheDir) {
+		if !seen[n] && config.CheckName(n) == nil {
 			names = append(names, n)
 			seen[n] = true
 		}
@@ -223,9 +224,21 @@ func (e *Env) ProfileNames() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One listing of the key files and one set of account names, not a
+	// lookup of each profile in both (list --names runs on every TAB).
+	accounts := e.Accounts.Names()
+	taken := make(map[string]bool, len(accounts))
+	for _, n := range accounts {
+		taken[n] = true
+	}
+	for _, n := range keyFileNames(e.Paths.CredDir, e.Paths.CacheDir) {
+		if config.CheckName(n) == nil {
+			taken[n] = true
+		}
+	}
 	var out []string
 	for _, n := range ps.Names() {
-		if e.Accounts.Get(n) == nil && !(config.CheckName(n) == nil && config.HasKeys(e.Paths.CredDir, n)) {
+		if !taken[n] {
 			out = append(out, n)
 		}
 	}

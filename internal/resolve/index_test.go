@@ -1,0 +1,446 @@
+package resolve
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/config"
+)
+
+// bigAccounts is an accounts file over indexMinSize: n accounts, work among
+// them with region.
+func bigAccounts(n int, region string) string {
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  \"acct%04d\": {\"arn\": \"arn:aws:iam::%012d:\", \"region\": \"eu-north-1\", \"roles\": {\"admin\": \"arn:aws:iam::%012d:role/admin\"}},\n", i, i, i)
+		if i == n/2 {
+			fmt.Fprintf(&b, "  \"work\": {\"arn\": \"arn:aws:iam::123456789012:\", \"region\": %q},\n", region)
+		}
+	}
+	b.WriteString("  \"last\": \"arn:aws:iam::123456789012:\"\n}\n")
+	return b.String()
+}
+
+// bigConfig is a ~/.aws/config over indexMinSize, with the role profile
+// dev (in region) on the profile base.
+func bigConfig(n int, region string) string {
+	var b strings.Builder
+	b.WriteString("[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\n[profile base]\nregion = eu-west-1\n\n")
+	for i := range n {
+		fmt.Fprintf(&b, "[profile p%04d]\nsso_session = corp\nsso_account_id = %012d\nsso_role_name = ReadOnly\n\n", i, i)
+		if i == n/2 {
+			fmt.Fprintf(&b, "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\nregion = %s\n\n", region)
+		}
+	}
+	return b.String()
+}
+
+const bigCredentials = "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+
+// scaleHome is a home with the accounts file, key files of work and
+// ~/.aws files; it returns the caller's environment.
+func scaleHome(t *testing.T, accounts, cfg string) func(string) string {
+	t.Helper()
+	home := t.TempDir()
+	files := map[string]string{
+		"aws-creds/accounts.json":   accounts,
+		"aws-creds/work.access_key": "AKIAWORKWORKWORK0001\n",
+		"aws-creds/work.secret_key": "worksecretworksecretworksecret\n",
+		".aws/config":               cfg,
+		".aws/credentials":          bigCredentials,
+	}
+	for name, content := range files {
+		must(t, os.MkdirAll(filepath.Dir(filepath.Join(home, name)), 0o700))
+		must(t, os.WriteFile(filepath.Join(home, name), []byte(content), 0o600))
+	}
+	env := map[string]string{"HOME": home, "USER": "tester"}
+	return func(k string) string { return env[k] }
+}
+
+// indexedEnv is what NewEnv and Env.Profiles make, through the index.
+func indexedEnv(t *testing.T, getenv func(string) string) *Env {
+	t.Helper()
+	p, err := config.Resolve("", "", getenv)
+	must(t, err)
+	accounts, err := loadAccounts(p)
+	must(t, err)
+	e := &Env{Paths: p, Accounts: accounts, Getenv: getenv}
+	e.profiles, e.profErr = e.loadProfiles()
+	e.loaded = true
+	return e
+}
+
+// switchRegion is the region a switch to name would use: what Lookup says.
+func switchRegion(t *testing.T, e *Env, name string) string {
+	t.Helper()
+	src, err := e.Lookup(name)
+	must(t, err)
+	return src.Region
+}
+
+// shortSettle makes files count as settled d after their last change, so
+// that a test can have an index without waiting two seconds.
+func shortSettle(t *testing.T, d time.Duration) {
+	old := settle
+	settle = d
+	t.Cleanup(func() { settle = old })
+}
+
+// rewriteInPlace gives path new content of the same size in the same
+// inode, and puts its modification time back: all that stays different is
+// the content and the ctime.
+func rewriteInPlace(t *testing.T, path, content string) {
+	t.Helper()
+	before, err := os.Stat(path)
+	must(t, err)
+	if before.Size() != int64(len(content)) {
+		t.Fatalf("the edit changes the size: %d to %d", before.Size(), len(content))
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	must(t, err)
+	_, err = f.WriteString(content)
+	must(t, err)
+	must(t, f.Close())
+	must(t, os.Chtimes(path, before.ModTime(), before.ModTime()))
+	after, err := os.Stat(path)
+	must(t, err)
+	if !os.SameFile(before, after) || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		t.Fatalf("not the same file, size and mtime: %v %v", before, after)
+	}
+}
+
+// An edit right after a switch, in the same second and at the same size
+// (in place, even with the old mtime put back), is seen by the next switch:
+// whether the first switch wrote an index (files older than settle) or
+// not (files just written).
+func TestIndexSeesSameSecondEdit(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	for _, tc := range []struct {
+		name   string
+		settle time.Duration
+		// indexed: the first switch writes an index, which the second
+		// must not trust
+		indexed bool
+	}{
+		{"files just written: no index", 2 * time.Second, false},
+		{"settled files: an index", 30 * time.Millisecond, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shortSettle(t, tc.settle)
+			getenv := scaleHome(t, bigAccounts(300, "eu-west-1"), bigConfig(300, "eu-west-1"))
+			if tc.indexed {
+				time.Sleep(2 * tc.settle)
+			}
+			e := indexedEnv(t, getenv)
+			accountsFile := e.Paths.Accounts
+			cfg, cred := e.ProfileFiles()
+			for _, name := range []string{"work", "dev"} {
+				if got := switchRegion(t, e, name); got != "eu-west-1" {
+					t.Fatalf("%s: region %q", name, got)
+				}
+			}
+			ixAccounts := indexPath(e.Paths.CacheDir, "accounts", accountsFile)
+			ixProfiles := indexPath(e.Paths.CacheDir, "profiles", cfg, cred)
+			for _, ix := range []string{ixAccounts, ixProfiles} {
+				if _, err := os.Stat(ix); (err == nil) != tc.indexed {
+					t.Fatalf("index %s: %v", ix, err)
+				}
+			}
+			if tc.indexed {
+				// The second switch reads through the index.
+				e := indexedEnv(t, getenv)
+				if got := switchRegion(t, e, "work"); got != "eu-west-1" {
+					t.Fatalf("work through the index: region %q", got)
+				}
+				k, _ := statPath(accountsFile)
+				if ix, ok := openIndex(ixAccounts, []string{accountsFile}, []fileKey{k}); !ok {
+					t.Fatal("the index of the accounts file is not current")
+				} else {
+					ix.f.Close()
+				}
+			}
+			rewriteInPlace(t, accountsFile, bigAccounts(300, "eu-west-2"))
+			rewriteInPlace(t, cfg, bigConfig(300, "eu-west-2"))
+			for _, next := range []func() *Env{
+				func() *Env { return indexedEnv(t, getenv) },
+				func() *Env { e, err := NewEnv("", "", getenv); must(t, err); return e },
+			} {
+				e := next()
+				for _, name := range []string{"work", "dev"} {
+					if got := switchRegion(t, e, name); got != "eu-west-2" {
+						t.Errorf("%s after the edit: region %q, want eu-west-2", name, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// Through the index, every name is what a full parse makes it, and names
+// are listed the same.
+func TestIndexSameAnswers(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	shortSettle(t, 10*time.Millisecond)
+	getenv := scaleHome(t, bigAccounts(300, "eu-west-1"), bigConfig(300, "eu-west-1"))
+	dir := filepath.Join(getenv("HOME"), "aws-creds")
+	for i := range 300 { // enough key files for the listing to be indexed
+		for _, ext := range []string{".access_key", ".secret_key"} {
+			must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("keyonly%03d%s", i, ext)), []byte("x\n"), 0o600))
+		}
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "half.access_key"), []byte("x\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "p0001.access_key"), []byte("x\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "p0001.secret_key"), []byte("x\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "-bad.access_key"), []byte("x\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(dir, "-bad.secret_key"), []byte("x\n"), 0o600))
+	time.Sleep(30 * time.Millisecond)
+
+	full, err := NewEnv("", "", getenv)
+	must(t, err)
+	indexedEnv(t, getenv) // writes the indexes
+	e := indexedEnv(t, getenv)
+	for _, n := range append(full.AccountNames(), "dev", "base", "p0007", "nope", "half", "-bad") {
+		want, wantErr := full.Lookup(n)
+		got, err := e.Lookup(n)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("Lookup(%q): error %v, want %v", n, err, wantErr)
+		}
+		if err == nil && (got.Region != want.Region || got.AccountID != want.AccountID || got.Scope != want.Scope ||
+			!reflect.DeepEqual(got.Account, want.Account) || !reflect.DeepEqual(got.Profile, want.Profile)) {
+			t.Fatalf("Lookup(%q) through the index: %+v, want %+v", n, got, want)
+		}
+	}
+	if got, want := e.AccountNames(), oldAccountNames(full); !reflect.DeepEqual(got, want) {
+		t.Errorf("AccountNames through the index:\n%q\nwant\n%q", got, want)
+	}
+	got, err := e.ProfileNames()
+	must(t, err)
+	if want := oldProfileNames(t, full); !reflect.DeepEqual(got, want) {
+		t.Errorf("ProfileNames through the index:\n%q\nwant\n%q", got, want)
+	}
+	cacheDir := e.Paths.CacheDir
+	if k, _ := statPath(dir); !func() bool {
+		ix, ok := openIndex(indexPath(cacheDir, "keys", dir), []string{dir}, []fileKey{k})
+		if ok {
+			ix.f.Close()
+		}
+		return ok
+	}() {
+		t.Error("the listing of the key files is not indexed")
+	}
+
+	t.Run("a key file added is listed", func(t *testing.T) {
+		must(t, os.WriteFile(filepath.Join(dir, "half.secret_key"), []byte("x\n"), 0o600))
+		if names := indexedEnv(t, getenv).AccountNames(); !contains(names, "half") {
+			t.Errorf("half is not listed: %q", names)
+		}
+	})
+	t.Run("a key file that is a symlink is what stat says", func(t *testing.T) {
+		must(t, os.Symlink(filepath.Join(dir, "missing"), filepath.Join(dir, "dangling.access_key")))
+		must(t, os.WriteFile(filepath.Join(dir, "dangling.secret_key"), []byte("x\n"), 0o600))
+		must(t, os.Symlink(filepath.Join(dir, "work.access_key"), filepath.Join(dir, "linked.access_key")))
+		must(t, os.WriteFile(filepath.Join(dir, "linked.secret_key"), []byte("x\n"), 0o600))
+		time.Sleep(30 * time.Millisecond)
+		for range 2 {
+			names := indexedEnv(t, getenv).AccountNames()
+			if contains(names, "dangling") || !contains(names, "linked") {
+				t.Errorf("names %q", names)
+			}
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// oldAccountNames and oldProfileNames are AccountNames and ProfileNames as
+// they were before the index: a stat of every key file.
+func oldAccountNames(e *Env) []string {
+	names := e.Accounts.Names()
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	ents, _ := os.ReadDir(e.Paths.CredDir)
+	for _, de := range ents {
+		n, ok := strings.CutSuffix(de.Name(), ".access_key")
+		if ok && !seen[n] && config.CheckName(n) == nil && config.HasKeys(e.Paths.CredDir, n) {
+			names = append(names, n)
+			seen[n] = true
+		}
+	}
+	return names
+}
+
+func oldProfileNames(t *testing.T, e *Env) []string {
+	ps, err := e.Profiles()
+	must(t, err)
+	var out []string
+	for _, n := range ps.Names() {
+		if e.Accounts.Get(n) == nil && !(config.CheckName(n) == nil && config.HasKeys(e.Paths.CredDir, n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// A broken entry fails the load as it always has, index or not; no index
+// is written for a file that does not parse.
+func TestIndexBrokenEntry(t *testing.T) {
+	shortSettle(t, 0)
+	getenv := scaleHome(t, strings.Replace(bigAccounts(300, "eu-west-1"), `"region": "eu-west-1"`, `"region": "EU"`, 1), "")
+	p, err := config.Resolve("", "", getenv)
+	must(t, err)
+	for range 2 {
+		if _, err := loadAccounts(p); err == nil || !strings.Contains(err.Error(), `account "work": region "EU"`) {
+			t.Fatalf("error %v", err)
+		}
+	}
+	if ents, _ := os.ReadDir(filepath.Join(p.CacheDir, ".index")); len(ents) != 0 {
+		t.Errorf("an index of a broken file: %v", ents)
+	}
+}
+
+// An index that is not ours, or not an index, is not read.
+func TestIndexUntrusted(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	shortSettle(t, 10*time.Millisecond)
+	getenv := scaleHome(t, bigAccounts(300, "eu-west-1"), "")
+	time.Sleep(30 * time.Millisecond)
+	p, err := config.Resolve("", "", getenv)
+	must(t, err)
+	_, err = loadAccounts(p)
+	must(t, err)
+	path := indexPath(p.CacheDir, "accounts", p.Accounts)
+	k, _ := statPath(p.Accounts)
+	open := func() bool {
+		ix, ok := openIndex(path, []string{p.Accounts}, []fileKey{k})
+		if ok {
+			ix.f.Close()
+		}
+		return ok
+	}
+	if !open() {
+		t.Fatal("no index")
+	}
+	must(t, os.Chmod(path, 0o666))
+	if open() {
+		t.Error("a world-writable index was read")
+	}
+	must(t, os.Chmod(path, 0o600))
+	data, err := os.ReadFile(path)
+	must(t, err)
+	for _, n := range []int{0, 7, 20, len(data) / 2} {
+		must(t, os.WriteFile(path, data[:n], 0o600))
+		if open() {
+			t.Errorf("an index cut at %d was read", n)
+		}
+		if e := indexedEnv(t, getenv); switchRegion(t, e, "work") != "eu-west-1" {
+			t.Error("a cut index broke the lookup")
+		}
+	}
+}
+
+// The index format round-trips.
+func TestIndexFormat(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ix")
+	keys := []fileKey{{exists: true, dev: 1, ino: 2, size: 3, mtime: 4, ctime: 5, mode: 6}, {}}
+	records := map[string][]byte{"": nil}
+	var names []string
+	for i := range 1000 {
+		records[fmt.Sprint("k", i)] = []byte(fmt.Sprint("value ", i))
+		names = append(names, fmt.Sprint("name", i))
+	}
+	must(t, os.WriteFile(path, encodeIndex([]string{"/a", ""}, keys, names, records), 0o600))
+	ix, ok := openIndex(path, []string{"/a", ""}, keys)
+	if !ok {
+		t.Fatal("not opened")
+	}
+	defer ix.f.Close()
+	for k, v := range records {
+		if got, ok, err := ix.get(k); !ok || err != nil || string(got) != string(v) {
+			t.Fatalf("get(%q) = %q, %v, %v", k, got, ok, err)
+		}
+	}
+	if _, ok, err := ix.get("nope"); ok || err != nil {
+		t.Error("a key that is not there")
+	}
+	if got, err := ix.names(); err != nil || !reflect.DeepEqual(got, names) {
+		t.Error("names differ")
+	}
+	other := append([]fileKey(nil), keys...)
+	other[0].ctime++
+	if _, ok := openIndex(path, []string{"/a", ""}, other); ok {
+		t.Error("opened for a file with another ctime")
+	}
+	if _, ok := openIndex(path, []string{"/b", ""}, keys); ok {
+		t.Error("opened for other files")
+	}
+}
+
+// BenchmarkIndexedSwitch is Lookup of an account and of a role profile at
+// organisation scale, through the index and without it.
+func BenchmarkIndexedSwitch(b *testing.B) {
+	old := settle
+	settle = 0
+	defer func() { settle = old }()
+	home := b.TempDir()
+	for name, content := range map[string]string{
+		"aws-creds/accounts.json": bigAccounts(5000, "eu-west-1"), ".aws/config": bigConfig(5000, "eu-west-1"), ".aws/credentials": bigCredentials,
+	} {
+		os.MkdirAll(filepath.Dir(filepath.Join(home, name)), 0o700)
+		os.WriteFile(filepath.Join(home, name), []byte(content), 0o600)
+	}
+	time.Sleep(10 * time.Millisecond)
+	getenv := func(k string) string { return map[string]string{"HOME": home, "USER": "b"}[k] }
+	p, _ := config.Resolve("", "", getenv)
+	loadAccounts(p)
+	(&Env{Paths: p, Getenv: getenv}).loadProfiles()
+	for _, name := range []string{"work", "dev"} {
+		b.Run(name+"/index", func(b *testing.B) {
+			for b.Loop() {
+				accounts, err := loadAccounts(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				e := &Env{Paths: p, Accounts: accounts, Getenv: getenv}
+				e.profiles, e.profErr = e.loadProfiles()
+				e.loaded = true
+				if _, err := e.Lookup(name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/full", func(b *testing.B) {
+			for b.Loop() {
+				e, err := NewEnv("", "", getenv)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.Lookup(name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

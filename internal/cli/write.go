@@ -61,7 +61,9 @@ func runWrite(ctx context.Context, r *run, o writeOptions) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := credfile.Update(wctx, path, o.Profile, render.Values(got.Creds)); err != nil {
+	v := render.Values(got.Creds)
+	v.Region = got.Plan.Region
+	if err := credfile.Update(wctx, path, o.Profile, v); err != nil {
 		return err
 	}
 	r.say("Wrote %s credentials to profile %s of %s (valid for %s)", got.Label, o.Profile, path, left(got.Creds.Expires.Sub(r.now())))

@@ -21,6 +21,10 @@ import (
 type Values struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	Expiration                                 time.Time // zero for long-lived keys
+	// Region, when set, is written too: the AWS CLI and boto3 refuse a
+	// profile without one ("You must specify a region"), and both, like the
+	// Go SDK, read it from the credentials file.
+	Region string
 }
 
 // ExpirationKey is where the expiration goes: the AWS CLI and SDKs ignore
@@ -173,6 +177,9 @@ func Apply(data []byte, profile string, v Values) []byte {
 	if !v.Expiration.IsZero() {
 		body = append(body, ExpirationKey+" = "+v.Expiration.UTC().Format(time.RFC3339))
 	}
+	if v.Region != "" {
+		body = append(body, "region = "+v.Region)
+	}
 	var out bytes.Buffer
 	// Managed keys go from every section named profile (a file may repeat
 	// one, and readers merge them); the new values go into the first.
@@ -189,7 +196,7 @@ func Apply(data []byte, profile string, v Values) []byte {
 				insertAt = len(outLines)
 				continue
 			}
-		} else if in && isManagedKey(trimmed) {
+		} else if in && (isManagedKey(trimmed) || v.Region != "" && keyOf(trimmed) == "region") {
 			continue
 		}
 		outLines = append(outLines, l)
@@ -299,15 +306,19 @@ func sectionName(line string) (string, bool) {
 	return strings.TrimSpace(line[1:end]), true
 }
 
-// isManagedKey: "key = value" or, as Python's configparser also reads it,
-// "key: value".
-func isManagedKey(line string) bool {
+// keyOf is the key of a "key = value" line or, as Python's configparser
+// also reads it, "key: value"; "" for other lines.
+func keyOf(line string) string {
 	i := strings.IndexAny(line, "=:")
 	if i < 0 {
-		return false
+		return ""
 	}
-	k := line[:i]
-	k = strings.ToLower(strings.TrimSpace(k))
+	return strings.ToLower(strings.TrimSpace(line[:i]))
+}
+
+// isManagedKey says whether line sets one of the keys Update owns.
+func isManagedKey(line string) bool {
+	k := keyOf(line)
 	for _, m := range managed {
 		if k == m {
 			return true

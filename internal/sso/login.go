@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/loopback"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -62,6 +63,9 @@ func (o *oidc) pkceLogin(ctx context.Context, opts LoginOptions, old *cachedToke
 	reg, err := o.registration(ctx, true)
 	if err != nil {
 		return nil, err
+	}
+	if err := loopback.Check(); err != nil {
+		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%v): use --device-code", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -214,6 +218,13 @@ func startCallback(ctx context.Context, ln net.Listener, state string) *callback
 	var taken atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc(redirectPath, func(w http.ResponseWriter, r *http.Request) {
+		// The login URL (its state and code challenge) is on the browser's
+		// command line, which other local users can read: a login of
+		// theirs must not come back here in place of the user's.
+		if !loopback.OwnPeer(r) {
+			page(w, http.StatusForbidden, "This address is for another user's login.")
+			return
+		}
 		if r.Method != http.MethodGet {
 			page(w, http.StatusMethodNotAllowed, "This address only takes the login's redirect.")
 			return

@@ -130,23 +130,23 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	}
 	authURL := f.oauth.AuthCodeURL(f.state, oauth2.S256ChallengeOption(f.codeVerifier), oidc.Nonce(f.nonce))
 
-	cb := startCallback(ctx, ln, f.finish)
-	defer cb.close()
+	cb := loopback.Serve(ctx, ln, callbackPath, "the identity provider's redirect", f.finish)
+	defer cb.Close()
 	defer cancel() // first: a callback still at work stops before close waits for it
 	if err := cfg.Show(authURL); err != nil {
 		return nil, fmt.Errorf("cannot show the login url: %w", err)
 	}
 	select {
-	case r := <-cb.results:
-		if r.err != nil && ctx.Err() != nil {
+	case r := <-cb.Results:
+		if r.Err != nil && ctx.Err() != nil {
 			return nil, stopped()
 		}
-		return r.tok, r.err
+		return r.Value, r.Err
 	case <-ctx.Done():
 		select {
-		case r := <-cb.results: // finished just in time
-			if r.err == nil {
-				return r.tok, nil
+		case r := <-cb.Results: // finished just in time
+			if r.Err == nil {
+				return r.Value, nil
 			}
 		default:
 		}

@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/loopback"
@@ -87,18 +85,20 @@ func (o *oidc) pkceLogin(ctx context.Context, opts LoginOptions, old *cachedToke
 	}
 	authURL := o.base + "/authorize?" + q.Encode()
 
-	cb := startCallback(ctx, ln, state)
-	defer cb.close()
+	cb := loopback.Serve(ctx, ln, redirectPath, "the login's redirect", func(_ context.Context, q url.Values) (string, error) {
+		return finish(q, state)
+	})
+	defer cb.Close()
 	if err := o.show(opts, authURL, ""); err != nil {
 		return nil, err
 	}
 	var code string
 	select {
-	case r := <-cb.results:
-		if r.err != nil {
-			return nil, r.err
+	case r := <-cb.Results:
+		if r.Err != nil {
+			return nil, r.Err
 		}
-		code = r.code
+		code = r.Value
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -198,96 +198,24 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-type callbackResult struct {
-	code string
-	err  error
-}
-
-// callback is the one-time loopback listener the browser comes back to.
-type callback struct {
-	srv     *http.Server
-	served  chan struct{}
-	results chan callbackResult
-}
-
-// startCallback serves the redirect on ln. The first request to the
-// redirect path ends the login, whatever it brings: an answer with the
-// wrong state is refused, not waited past.
-func startCallback(ctx context.Context, ln net.Listener, state string) *callback {
-	cb := &callback{served: make(chan struct{}), results: make(chan callbackResult, 1)}
-	var taken atomic.Bool
-	mux := http.NewServeMux()
-	mux.HandleFunc(redirectPath, func(w http.ResponseWriter, r *http.Request) {
-		// The login URL (its state and code challenge) is on the browser's
-		// command line, which other local users can read: a login of
-		// theirs must not come back here in place of the user's.
-		if !loopback.OwnPeer(r) {
-			page(w, http.StatusForbidden, "This address is for another user's login.")
-			return
-		}
-		if r.Method != http.MethodGet {
-			page(w, http.StatusMethodNotAllowed, "This address only takes the login's redirect.")
-			return
-		}
-		if !taken.CompareAndSwap(false, true) {
-			page(w, http.StatusConflict, "This login has already ended. You can close this tab.")
-			return
-		}
-		res := finish(r.URL.Query(), state)
-		if res.err != nil {
-			page(w, http.StatusBadRequest, "Login failed: "+res.err.Error()+"\n\nYou can close this tab and go back to the terminal.")
-		} else {
-			page(w, http.StatusOK, "You are logged in. You can close this tab and go back to the terminal.")
-		}
-		cb.results <- res
-	})
-	cb.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
-	go func() {
-		defer close(cb.served)
-		_ = cb.srv.Serve(ln)
-	}()
-	return cb
-}
-
 // finish checks what the browser brought back.
-func finish(q url.Values, state string) callbackResult {
+func finish(q url.Values, state string) (string, error) {
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-		return callbackResult{err: xerr.New(xerr.Denied,
+		return "", xerr.New(xerr.Denied,
 			errors.New("login state mismatch: the browser came back with an answer that does not belong to this login"),
-			"start the login again")}
+			"start the login again")
 	}
 	if e := q.Get("error"); e != "" {
 		msg := clean(e, nil)
 		if d := q.Get("error_description"); d != "" {
 			msg += ": " + clean(d, nil)
 		}
-		return callbackResult{err: xerr.New(xerr.Denied, fmt.Errorf("the login was refused in the browser (%s)", msg),
-			"log in again and approve it, or ask your administrator for access")}
+		return "", xerr.New(xerr.Denied, fmt.Errorf("the login was refused in the browser (%s)", msg),
+			"log in again and approve it, or ask your administrator for access")
 	}
 	code := q.Get("code")
 	if code == "" {
-		return callbackResult{err: errors.New("the browser came back without an authorization code: log in again")}
+		return "", errors.New("the browser came back without an authorization code: log in again")
 	}
-	return callbackResult{code: code}
-}
-
-func (cb *callback) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if cb.srv.Shutdown(ctx) != nil {
-		_ = cb.srv.Close()
-	}
-	<-cb.served
-}
-
-// page answers the browser with a small plain-text page.
-func page(w http.ResponseWriter, status int, text string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte("awsenv: " + text + "\n"))
+	return code, nil
 }

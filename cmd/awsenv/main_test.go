@@ -49,6 +49,9 @@ func condition(cond string) (bool, error) {
 	case "aws":
 		_, err := os.Stat(awsCLI)
 		return err == nil, nil
+	case "jssdk":
+		_, err := installJS()
+		return err == nil, nil
 	case "root":
 		return os.Geteuid() == 0, nil
 	case "bash", "zsh", "fish", "tmux":

@@ -9,7 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/config"
-	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/resolve"
@@ -67,9 +66,7 @@ func runAdd(ctx context.Context, r *run, o addOptions) error {
 	if err != nil {
 		return err
 	}
-	url, from := env.STSEndpoint()
-	region := firstNonEmpty(o.Region, r.io.Getenv("AWS_REGION"), r.io.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
-	ep, err := creds.NewEndpoint(url, from, region, o.Timeout, r.io.Getenv("AWS_CA_BUNDLE"))
+	ep, err := env.AccountEndpoint(o.Region, "aws", o.Timeout)
 	if err != nil {
 		return err
 	}

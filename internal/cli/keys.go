@@ -90,8 +90,19 @@ func rotateCommand(io *IO) *cli.Command {
 	}
 }
 
-// keyAccount is an accounts-file account with long-lived keys.
-func keyAccount(res *resolve.Resolver, name string) (*config.Account, error) {
+// keyAccount is the resolver of the run and the accounts-file account
+// with long-lived keys the command is about.
+func (r *run) keyAccount(o keyOptions) (*resolve.Resolver, *config.Account, error) {
+	res, err := r.resolver(o.common)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, err := accountWithKeys(res, o.Name)
+	return res, acc, err
+}
+
+// accountWithKeys is an accounts-file account with long-lived keys.
+func accountWithKeys(res *resolve.Resolver, name string) (*config.Account, error) {
 	acc := res.Env.Accounts.Get(name)
 	if acc == nil {
 		if _, err := res.Env.Lookup(name); err != nil {
@@ -112,8 +123,7 @@ func (r *run) storeOptions(dir string) keystore.Options {
 
 // checkKeys asks STS whether keys work.
 func checkKeys(ctx context.Context, res *resolve.Resolver, o common, keys config.Keys) error {
-	url, from := res.Env.STSEndpoint()
-	ep, err := creds.NewEndpoint(url, from, firstNonEmpty(res.Env.Getenv("AWS_REGION"), "us-east-1"), o.Timeout, res.Env.Getenv("AWS_CA_BUNDLE"))
+	ep, err := res.Env.AccountEndpoint("", "aws", o.Timeout)
 	if err != nil {
 		return err
 	}
@@ -122,11 +132,7 @@ func checkKeys(ctx context.Context, res *resolve.Resolver, o common, keys config
 }
 
 func runKeysImport(ctx context.Context, r *run, o keyOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	acc, err := keyAccount(res, o.Name)
+	res, acc, err := r.keyAccount(o)
 	if err != nil {
 		return err
 	}
@@ -176,11 +182,7 @@ func runKeysImport(ctx context.Context, r *run, o keyOptions) error {
 }
 
 func runKeysExport(ctx context.Context, r *run, o keyOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	acc, err := keyAccount(res, o.Name)
+	res, acc, err := r.keyAccount(o)
 	if err != nil {
 		return err
 	}
@@ -211,11 +213,7 @@ func runKeysExport(ctx context.Context, r *run, o keyOptions) error {
 }
 
 func runRotate(ctx context.Context, r *run, o keyOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	acc, err := keyAccount(res, o.Name)
+	res, acc, err := r.keyAccount(o)
 	if err != nil {
 		return err
 	}
@@ -224,8 +222,7 @@ func runRotate(ctx context.Context, r *run, o keyOptions) error {
 	if err != nil {
 		return err
 	}
-	url, from := res.Env.STSEndpoint()
-	ep, err := creds.NewEndpoint(url, from, firstNonEmpty(acc.Region, r.io.Getenv("AWS_REGION"), "us-east-1"), o.Timeout, r.io.Getenv("AWS_CA_BUNDLE"))
+	ep, err := res.Env.AccountEndpoint(acc.Region, acc.Partition, o.Timeout)
 	if err != nil {
 		return err
 	}

@@ -149,8 +149,7 @@ func checkKeyAge(ctx context.Context, add func(bool, string, ...any), env *resol
 	if err != nil {
 		return
 	}
-	url, from := env.STSEndpoint()
-	sts, err := creds.NewEndpoint(url, from, "us-east-1", o.Timeout, o.Getenv("AWS_CA_BUNDLE"))
+	sts, err := env.AccountEndpoint(acc.Region, acc.Partition, o.Timeout)
 	if err != nil {
 		return
 	}
@@ -247,9 +246,7 @@ func checkCache(add func(bool, string, ...any), dir string) {
 // refusal) shows that it answers, and its Date header how far the clock
 // is off.
 func checkSTS(ctx context.Context, add func(bool, string, ...any), env *resolve.Env, o Options) {
-	url, from := env.STSEndpoint()
-	region := firstOf(o.Getenv("AWS_REGION"), o.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
-	ep, err := creds.NewEndpoint(url, from, region, o.Timeout, o.Getenv("AWS_CA_BUNDLE"))
+	ep, err := env.AccountEndpoint("", "aws", o.Timeout)
 	if err != nil {
 		add(false, "%v", err)
 		return
@@ -261,7 +258,7 @@ func checkSTS(ctx context.Context, add func(bool, string, ...any), env *resolve.
 	}
 	target := ep.URL
 	if target == "" {
-		target = stsapi.RegionalURL(region)
+		target = stsapi.RegionalURL(ep.Region)
 	}
 	ctx, cancel := context.WithTimeout(ctx, ep.Timeout)
 	defer cancel()
@@ -307,13 +304,4 @@ func orNone(s string) string {
 		return "the accounts file (there is none)"
 	}
 	return s
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -284,9 +286,13 @@ func (e *Env) loginName() string {
 	return ""
 }
 
-// STSEndpoint is the configured STS endpoint of calls made for no profile
-// (an account's), and the variable it comes from.
-func (e *Env) STSEndpoint() (url, from string) { return e.stsEndpoint(nil, nil) }
+// AccountEndpoint is where STS calls made for no profile go (add, keys,
+// rotate, doctor): the configured endpoint, in region, else the caller's,
+// else the partition's default, with the caller's CA bundle.
+func (e *Env) AccountEndpoint(region, partition string, timeout time.Duration) (creds.Endpoint, error) {
+	url, from := e.stsEndpoint(nil, nil)
+	return creds.NewEndpoint(url, from, e.region(region, partition), timeout, e.Getenv("AWS_CA_BUNDLE"))
+}
 
 // stsEndpoint is the configured STS endpoint, in the order the AWS SDKs
 // use (checked against the Go SDK and botocore): AWS_ENDPOINT_URL_STS,

@@ -28,6 +28,9 @@ type AccountIndex interface {
 	// have; an error is an index that cannot be read.
 	Span(name string) (sp AccountSpan, found bool, err error)
 	Names() ([]string, error) // in file order
+	// Rows are the rows of every entry, in file order (AccountRows of a
+	// whole parse); nil rows when the index holds none.
+	Rows() ([]AccountRow, error)
 }
 
 // maxLazyEntries is how many entries IndexedAccounts (and IndexedProfiles)

@@ -104,6 +104,9 @@ func (ix *spanIndex) Names() ([]string, error) {
 	return names, nil
 }
 
+// Rows: the in-memory index holds none, so Rows parses the file.
+func (ix *spanIndex) Rows() ([]AccountRow, error) { return nil, nil }
+
 func writeAccountsFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "accounts.json")
@@ -235,3 +238,4 @@ type mapIndex map[string]AccountSpan
 
 func (m mapIndex) Span(name string) (AccountSpan, bool, error) { sp, ok := m[name]; return sp, ok, nil }
 func (m mapIndex) Names() ([]string, error)                    { return nil, nil }
+func (m mapIndex) Rows() ([]AccountRow, error)                 { return nil, nil }

@@ -49,6 +49,9 @@ type ProfileIndex interface {
 	// Spans finds a profile or section: found is false for a name the
 	// files do not have; an error is an index that cannot be read.
 	Spans(kind SectionKind, name string) (spans []SectionSpan, found bool, err error)
+	// Rows are ProfileRows of a whole parse; nil when the index holds
+	// none.
+	Rows() ([]ProfileRow, error)
 }
 
 func (l *ProfileLayout) add(kind SectionKind, s *section, file int) {

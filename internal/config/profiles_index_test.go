@@ -11,7 +11,8 @@ import (
 // layoutIndex is a ProfileIndex kept in memory.
 type layoutIndex struct{ *ProfileLayout }
 
-func (ix layoutIndex) Names() ([]string, error) { return ix.ProfileLayout.Names, nil }
+func (ix layoutIndex) Names() ([]string, error)    { return ix.ProfileLayout.Names, nil }
+func (ix layoutIndex) Rows() ([]ProfileRow, error) { return nil, nil } // none: Rows parses
 func (ix layoutIndex) Spans(kind SectionKind, name string) ([]SectionSpan, bool, error) {
 	sp, ok := ix.Sections[SectionKey{kind, name}]
 	return sp, ok, nil

@@ -42,6 +42,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
@@ -58,17 +59,16 @@ const indexMinSize = 4 << 10
 // seconds on FAT, one on HFS+ and ext3). Tests shorten it.
 var settle = 2 * time.Second
 
-// indexMagic starts every index file; the digit is the format version.
-const indexMagic = "awsenvi1"
+// indexMagic starts every index file; the digit is the format version,
+// which the file names carry too (indexPath): an awsenv of another version
+// keeps indexes of its own rather than rewriting this one's on every run.
+const (
+	indexVersion = "2"
+	indexMagic   = "awsenvi" + indexVersion
+)
 
-// fileKey is what a file was when it was indexed.
-type fileKey struct {
-	exists       bool
-	dev, ino     uint64
-	size         int64
-	mtime, ctime int64  // nanoseconds since the epoch
-	mode         uint32 // an fs.FileMode
-}
+// fileKey is what a file was when it was indexed (see fsutil.Stamp).
+type fileKey = fsutil.Stamp
 
 // statPath is the key of the file at path as it is now, the zero key when
 // there is none; ok is false when it cannot be told (a stat error other
@@ -84,13 +84,7 @@ func statPath(path string) (fileKey, bool) {
 	if err != nil {
 		return fileKey{}, false
 	}
-	return keyOf(st)
-}
-
-// settled reports whether the file has been as it is for long enough to be
-// indexed.
-func (k fileKey) settled(now time.Time) bool {
-	return !k.exists || k.ctime <= now.Add(-settle).UnixNano()
+	return fsutil.StampOf(st)
 }
 
 // indexPath is the index file of kind for the input files paths.
@@ -103,7 +97,7 @@ func indexPath(cacheDir, kind string, paths ...string) string {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return filepath.Join(cacheDir, ".index", kind+"-"+hex.EncodeToString(h.Sum(nil)[:12]))
+	return filepath.Join(cacheDir, ".index", kind+indexVersion+"-"+hex.EncodeToString(h.Sum(nil)[:12]))
 }
 
 // index is an open index file whose files are as it recorded them.
@@ -120,7 +114,9 @@ type index struct {
 // openIndex opens the index at path if it was made from files that are
 // now as keys say. The file stays open for the lookups of this run.
 func openIndex(path string, paths []string, keys []fileKey) (*index, bool) {
-	f, err := os.Open(path)
+	// Without waiting for a writer if it is a FIFO, which readHeader then
+	// refuses with anything else that is not a file of ours.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -134,7 +130,7 @@ func openIndex(path string, paths []string, keys []fileKey) (*index, bool) {
 
 func readHeader(f *os.File, paths []string, keys []fileKey) (*index, bool) {
 	st, err := f.Stat()
-	if err != nil || !ownFile(st) {
+	if err != nil || !fsutil.OwnIndex(st) {
 		return nil, false
 	}
 	buf := make([]byte, 4096)
@@ -242,7 +238,7 @@ func (ix *index) names() ([]string, error) {
 func writeIndex(path string, paths []string, keys []fileKey, names []string, records map[string][]byte) {
 	now := time.Now()
 	for _, k := range keys {
-		if !k.settled(now) {
+		if !k.Settled(now, settle) {
 			return
 		}
 	}
@@ -250,15 +246,33 @@ func writeIndex(path string, paths []string, keys []fileKey, names []string, rec
 	if err := (&cache.Store{Dir: cacheDir}).Check(); err != nil {
 		return
 	}
+	data := encodeIndex(paths, keys, names, records)
+	if data == nil {
+		return
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return
 	}
-	fsutil.WriteFile(path, encodeIndex(paths, keys, names, records), 0o600)
+	fsutil.WriteFile(path, data, 0o600)
 }
 
 // encodeIndex lays an index out: the header (files and offsets), a table
-// of buckets, the records by bucket, then the names.
+// of buckets, the records by bucket, then the names. It is nil when a
+// name, key or path is longer than the two bytes of its length can say
+// (a section name of 64 KiB): such files are not indexed.
 func encodeIndex(paths []string, keys []fileKey, names []string, records map[string][]byte) []byte {
+	for _, ss := range [][]string{paths, names} {
+		for _, s := range ss {
+			if len(s) > 0xffff {
+				return nil
+			}
+		}
+	}
+	for k := range records {
+		if len(k) > 0xffff {
+			return nil
+		}
+	}
 	buckets := uint32(1)
 	for int(buckets) < len(records) {
 		buckets <<= 1
@@ -318,14 +332,14 @@ func appendStr(b []byte, s string) []byte {
 
 func appendKey(b []byte, k fileKey) []byte {
 	exists := byte(0)
-	if k.exists {
+	if k.Exists {
 		exists = 1
 	}
 	b = append(b, exists)
-	for _, v := range []uint64{k.dev, k.ino, uint64(k.size), uint64(k.mtime), uint64(k.ctime)} {
+	for _, v := range []uint64{k.Dev, k.Ino, uint64(k.Size), uint64(k.Mtime), uint64(k.Ctime)} {
 		b = binary.LittleEndian.AppendUint64(b, v)
 	}
-	return binary.LittleEndian.AppendUint32(b, k.mode)
+	return binary.LittleEndian.AppendUint32(b, k.Mode)
 }
 
 // reader decodes what encodeIndex wrote; a read past the end sets bad.
@@ -371,10 +385,10 @@ func (r *reader) str() string { return string(r.take(int(r.u16()))) }
 func (r *reader) bytes() []byte { return r.take(int(r.u32())) }
 
 func (r *reader) key() fileKey {
-	k := fileKey{exists: r.take(1) != nil && r.b[r.off-1] == 1}
-	k.dev, k.ino, k.size = r.u64(), r.u64(), int64(r.u64())
-	k.mtime, k.ctime = int64(r.u64()), int64(r.u64())
-	k.mode = r.u32()
+	k := fileKey{Exists: r.take(1) != nil && r.b[r.off-1] == 1}
+	k.Dev, k.Ino, k.Size = r.u64(), r.u64(), int64(r.u64())
+	k.Mtime, k.Ctime = int64(r.u64()), int64(r.u64())
+	k.Mode = r.u32()
 	return k
 }
 

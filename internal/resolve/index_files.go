@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 // This file puts the three inputs a switch or a completion reads through
@@ -20,7 +21,7 @@ import (
 func loadAccounts(p config.Paths) (*config.Accounts, error) {
 	optional := !p.AccountsExplicit
 	k, ok := statPath(p.Accounts)
-	if !ok || !fs.FileMode(k.mode).IsRegular() || k.size < indexMinSize {
+	if !ok || !fs.FileMode(k.Mode).IsRegular() || k.Size < indexMinSize {
 		return config.LoadAccounts(p.Accounts, optional)
 	}
 	path := indexPath(p.CacheDir, "accounts", p.Accounts)
@@ -32,7 +33,7 @@ func loadAccounts(p config.Paths) (*config.Accounts, error) {
 	if err != nil || spans == nil {
 		return accs, err
 	}
-	if k, ok := keyOf(st); ok {
+	if k, ok := fsutil.StampOf(st); ok {
 		names := make([]string, len(spans))
 		records := make(map[string][]byte, len(spans))
 		for i, sp := range spans {
@@ -40,6 +41,9 @@ func loadAccounts(p config.Paths) (*config.Accounts, error) {
 			b := binary.LittleEndian.AppendUint64(nil, uint64(sp.Start))
 			b = binary.LittleEndian.AppendUint64(b, uint64(sp.End))
 			records["a"+sp.Name] = binary.LittleEndian.AppendUint32(b, sp.Sum)
+		}
+		if rows, ok := encodeAccountRows(config.AccountRows(accs.All())); ok {
+			records[rowsRecord] = rows
 		}
 		writeIndex(path, files, []fileKey{k}, names, records)
 	}
@@ -63,6 +67,14 @@ func (a accountIndex) Span(name string) (config.AccountSpan, bool, error) {
 
 func (a accountIndex) Names() ([]string, error) { return a.ix.names() }
 
+func (a accountIndex) Rows() ([]config.AccountRow, error) {
+	v, found, err := a.ix.get(rowsRecord)
+	if err != nil || !found {
+		return nil, err
+	}
+	return decodeAccountRows(v)
+}
+
 // loadProfiles is config.LoadProfiles of the config and credentials files,
 // through the index in the cache directory: profiles and sections of large
 // files whose index is current are read as they are asked for.
@@ -73,10 +85,10 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 	var size int64
 	for i, f := range files {
 		k, ok := statPath(f)
-		if !ok || k.exists && !fs.FileMode(k.mode).IsRegular() {
+		if !ok || k.Exists && !fs.FileMode(k.Mode).IsRegular() {
 			return config.LoadProfiles(cfg, cred)
 		}
-		keys[i], size = k, size+k.size
+		keys[i], size = k, size+k.Size
 	}
 	if size < indexMinSize {
 		return config.LoadProfiles(cfg, cred)
@@ -92,7 +104,7 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 	for i := range keys {
 		keys[i] = fileKey{}
 		if st[i] != nil {
-			k, ok := keyOf(st[i])
+			k, ok := fsutil.StampOf(st[i])
 			if !ok {
 				return ps, nil
 			}
@@ -114,6 +126,9 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 			b = binary.LittleEndian.AppendUint32(b, sp.Sum)
 		}
 		records[string(key.Kind)+key.Name] = b
+	}
+	if rows, ok := encodeProfileRows(config.ProfileRows(ps)); ok {
+		records[rowsRecord] = rows
 	}
 	writeIndex(path, files, keys, lay.Names, records)
 	return ps, nil
@@ -142,6 +157,134 @@ func (p profileIndex) Spans(kind config.SectionKind, name string) ([]config.Sect
 
 func (p profileIndex) Names() ([]string, error) { return p.ix.names() }
 
+func (p profileIndex) Rows() ([]config.ProfileRow, error) {
+	v, found, err := p.ix.get(rowsRecord)
+	if err != nil || !found {
+		return nil, err
+	}
+	return decodeProfileRows(v)
+}
+
+// rowsRecord is the record of the rows list shows (config.AccountRow,
+// config.ProfileRow): no account record ("a"NAME) or section record
+// (kind NAME) starts with "#". They are what a whole parse gave when the
+// index was written, so list reads them without reading the files, as a
+// switch reads the names.
+const rowsRecord = "#rows"
+
+// encodeAccountRows lays rows out as a count, then each row's strings
+// (encodeStrings); ok is false when one is too long for it.
+func encodeAccountRows(rows []config.AccountRow) ([]byte, bool) {
+	b := binary.LittleEndian.AppendUint32(nil, uint32(len(rows)))
+	for _, r := range rows {
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(r.Roles)))
+		if len(r.Roles) > 0xffff {
+			return nil, false
+		}
+		var ok bool
+		if b, ok = encodeStrings(b, append([]string{r.Name, r.AccountID, r.Region}, r.Roles...)); !ok {
+			return nil, false
+		}
+	}
+	return b, true
+}
+
+func decodeAccountRows(v []byte) ([]config.AccountRow, error) {
+	r := rowReader{s: string(v)}
+	rows := make([]config.AccountRow, r.u32(len(v)))
+	for i := range rows {
+		nroles := r.u16()
+		rows[i] = config.AccountRow{Name: r.str(), AccountID: r.str(), Region: r.str()}
+		if nroles > 0 {
+			rows[i].Roles = make([]string, nroles)
+			for j := range rows[i].Roles {
+				rows[i].Roles[j] = r.str()
+			}
+		}
+	}
+	if r.bad || r.off != len(r.s) {
+		return nil, errIndex
+	}
+	return rows, nil
+}
+
+func encodeProfileRows(rows []config.ProfileRow) ([]byte, bool) {
+	b := binary.LittleEndian.AppendUint32(nil, uint32(len(rows)))
+	for _, r := range rows {
+		var ok bool
+		if b, ok = encodeStrings(b, []string{r.Name, r.Kind, r.Region, r.Source}); !ok {
+			return nil, false
+		}
+	}
+	return b, true
+}
+
+func decodeProfileRows(v []byte) ([]config.ProfileRow, error) {
+	r := rowReader{s: string(v)}
+	rows := make([]config.ProfileRow, r.u32(len(v)))
+	for i := range rows {
+		rows[i] = config.ProfileRow{Name: r.str(), Kind: r.str(), Region: r.str(), Source: r.str()}
+	}
+	if r.bad || r.off != len(r.s) {
+		return nil, errIndex
+	}
+	return rows, nil
+}
+
+// encodeStrings appends each of ss with a two-byte length; ok is false
+// when one is longer than that can say.
+func encodeStrings(b []byte, ss []string) ([]byte, bool) {
+	for _, s := range ss {
+		if len(s) > 0xffff {
+			return nil, false
+		}
+		b = appendStr(b, s)
+	}
+	return b, true
+}
+
+// rowReader decodes rows from one string, which every string decoded
+// shares: thousands of rows are one allocation, not one for each string.
+type rowReader struct {
+	s   string
+	off int
+	bad bool
+}
+
+func (r *rowReader) take(n int) string {
+	if r.bad || r.off+n > len(r.s) {
+		r.bad = true
+		return ""
+	}
+	v := r.s[r.off : r.off+n]
+	r.off += n
+	return v
+}
+
+func (r *rowReader) u16() int {
+	b := r.take(2)
+	if r.bad {
+		return 0
+	}
+	return int(b[0]) | int(b[1])<<8
+}
+
+// u32 reads a count, which can be no more than max (the bytes there are).
+func (r *rowReader) u32(max int) int {
+	b := r.take(4)
+	if r.bad {
+		return 0
+	}
+	n := int(binary.LittleEndian.Uint32([]byte(b)))
+	if n > max {
+		r.bad = true
+		return 0
+	}
+	return n
+}
+
+func (r *rowReader) str() string { return r.take(r.u16()) }
+
 // keyFileDirMin is the number of entries from which a listing of the
 // credential directory is worth an index.
 const keyFileDirMin = 256
@@ -150,10 +293,12 @@ const keyFileDirMin = 256
 // (config.HasKeys), in the order of their file names, through the index in
 // cacheDir: the directory of five thousand accounts' key files is not read
 // again while it stays as it was (its ctime changes with every file added,
-// removed or renamed in it).
-func keyFileNames(dir, cacheDir string) []string {
+// removed or renamed in it). stamped says that the names are a function of
+// the directory's stamp: no entry is a symlink or anything else os.Stat
+// must be asked about.
+func keyFileNames(dir, cacheDir string) (names []string, stamped bool) {
 	k, ok := statPath(dir) // ok is false where there is no index (Windows)
-	ok = ok && k.exists && fs.FileMode(k.mode).IsDir()
+	ok = ok && k.Exists && fs.FileMode(k.Mode).IsDir()
 	path := indexPath(cacheDir, "keys", dir)
 	files := []string{dir}
 	if ok {
@@ -161,13 +306,13 @@ func keyFileNames(dir, cacheDir string) []string {
 			names, err := ix.names()
 			ix.f.Close()
 			if err == nil {
-				return names
+				return names, true
 			}
 		}
 	}
 	f, err := os.Open(dir)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	ents, _ := f.ReadDir(-1)
 	f.Close()
@@ -200,7 +345,6 @@ func keyFileNames(dir, cacheDir string) []string {
 		// the listing cannot tell, so it is asked, and not indexed.
 		fd.other = fd.other || !de.Type().IsRegular()
 	}
-	var names []string
 	indexable := ok
 	for n, fd := range byName {
 		if fd.other {
@@ -223,5 +367,53 @@ func keyFileNames(dir, cacheDir string) []string {
 	if indexable && len(ents) >= keyFileDirMin {
 		writeIndex(path, files, []fileKey{k}, names, nil)
 	}
-	return names
+	return names, indexable
 }
+
+// Names are AccountNames then ProfileNames, with ProfileNames's error:
+// every name a switch takes, which completion offers on every TAB. With
+// thousands of them they come from one index of the four inputs (the
+// accounts file, the key files' directory, the config and credentials
+// files), kept while none of them changes, and written only when all four
+// are as their stamps say.
+func (e *Env) Names() ([]string, error) {
+	cfg, cred := e.ProfileFiles()
+	files := []string{e.Paths.Accounts, e.Paths.CredDir, cfg, cred}
+	keys := make([]fileKey, len(files))
+	indexable := true
+	for i, f := range files {
+		k, ok := statPath(f)
+		kind := fs.FileMode(k.Mode)
+		indexable = indexable && ok && (!k.Exists || i == 1 && kind.IsDir() || i != 1 && kind.IsRegular())
+		keys[i] = k
+	}
+	path := indexPath(e.Paths.CacheDir, "names", files...)
+	if indexable {
+		if ix, ok := openIndex(path, files, keys); ok {
+			names, err := ix.names()
+			ix.f.Close()
+			if err == nil {
+				return names, nil
+			}
+		}
+	}
+	accounts := e.Accounts.Names()
+	taken := make(map[string]bool, len(accounts))
+	for _, n := range accounts {
+		taken[n] = true
+	}
+	keyOnly, stamped := e.keyOnly(taken)
+	names := append(accounts, keyOnly...)
+	profiles, err := e.profilesNotIn(taken)
+	if err != nil {
+		return names, err
+	}
+	names = append(names, profiles...)
+	if indexable && stamped && len(names) >= namesIndexMin {
+		writeIndex(path, files, keys, names, nil)
+	}
+	return names, nil
+}
+
+// namesIndexMin is the number of names from which Names keeps an index.
+const namesIndexMin = 256

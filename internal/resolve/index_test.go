@@ -180,9 +180,34 @@ func TestIndexSeesSameSecondEdit(t *testing.T) {
 						t.Errorf("%s after the edit: region %q, want eu-west-2", name, got)
 					}
 				}
+				// And list sees it.
+				if got := rowRegion(t, e, "work", "dev"); got != "eu-west-2 eu-west-2" {
+					t.Errorf("list after the edit: regions %q, want eu-west-2 for both", got)
+				}
 			}
 		})
 	}
+}
+
+// rowRegion is the region list shows for the account and for the profile.
+func rowRegion(t *testing.T, e *Env, account, profile string) string {
+	t.Helper()
+	rows, err := e.Accounts.Rows()
+	must(t, err)
+	ps, err := e.Profiles()
+	must(t, err)
+	var out []string
+	for _, r := range rows {
+		if r.Name == account {
+			out = append(out, r.Region)
+		}
+	}
+	for _, r := range ps.Rows() {
+		if r.Name == profile {
+			out = append(out, r.Region)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Through the index, every name is what a full parse makes it, and names
@@ -229,6 +254,33 @@ func TestIndexSameAnswers(t *testing.T) {
 	if want := oldProfileNames(t, full); !reflect.DeepEqual(got, want) {
 		t.Errorf("ProfileNames through the index:\n%q\nwant\n%q", got, want)
 	}
+	// The rows list shows come from the index, and are a full parse's.
+	fullRows, err := full.Accounts.Rows()
+	must(t, err)
+	fullPS, err := full.Profiles()
+	must(t, err)
+	k, _ := statPath(e.Paths.Accounts)
+	ix, ok := openIndex(indexPath(e.Paths.CacheDir, "accounts", e.Paths.Accounts), []string{e.Paths.Accounts}, []fileKey{k})
+	if !ok {
+		t.Fatal("the accounts file is not indexed")
+	}
+	indexed, err := accountIndex{ix}.Rows()
+	ix.f.Close()
+	must(t, err)
+	if len(fullRows) != 302 {
+		t.Fatalf("%d account rows", len(fullRows))
+	}
+	sameRows(t, "account rows in the index", indexed, fullRows)
+	ps, err := e.Profiles()
+	must(t, err)
+	want := config.ProfileRows(fullPS)
+	if len(want) != 302 {
+		t.Fatalf("%d profile rows", len(want))
+	}
+	sameRows(t, "profile rows through the index", ps.Rows(), want)
+	gotRows, err := e.Accounts.Rows()
+	must(t, err)
+	sameRows(t, "account rows through the index", gotRows, fullRows)
 	cacheDir := e.Paths.CacheDir
 	if k, _ := statPath(dir); !func() bool {
 		ix, ok := openIndex(indexPath(cacheDir, "keys", dir), []string{dir}, []fileKey{k})
@@ -259,6 +311,20 @@ func TestIndexSameAnswers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// sameRows reports the first row that differs.
+func sameRows[R any](t *testing.T, what string, got, want []R) {
+	t.Helper()
+	for i := range min(len(got), len(want)) {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("%s: row %d is %+v, want %+v", what, i, got[i], want[i])
+			return
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d rows, want %d", what, len(got), len(want))
+	}
 }
 
 func contains(list []string, s string) bool {
@@ -364,7 +430,7 @@ func TestIndexUntrusted(t *testing.T) {
 func TestIndexFormat(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ix")
-	keys := []fileKey{{exists: true, dev: 1, ino: 2, size: 3, mtime: 4, ctime: 5, mode: 6}, {}}
+	keys := []fileKey{{Exists: true, Dev: 1, Ino: 2, Size: 3, Mtime: 4, Ctime: 5, Mode: 6}, {}}
 	records := map[string][]byte{"": nil}
 	var names []string
 	for i := range 1000 {
@@ -389,7 +455,7 @@ func TestIndexFormat(t *testing.T) {
 		t.Error("names differ")
 	}
 	other := append([]fileKey(nil), keys...)
-	other[0].ctime++
+	other[0].Ctime++
 	if _, ok := openIndex(path, []string{"/a", ""}, other); ok {
 		t.Error("opened for a file with another ctime")
 	}
@@ -442,5 +508,89 @@ func BenchmarkIndexedSwitch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Names, through its index of the four inputs, is AccountNames then
+// ProfileNames; an edit to any of them in the same second, at the same
+// size, is seen.
+func TestNamesIndex(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	shortSettle(t, 20*time.Millisecond)
+	getenv := scaleHome(t, bigAccounts(300, "eu-west-1"), bigConfig(300, "eu-west-1"))
+	dir := filepath.Join(getenv("HOME"), "aws-creds")
+	for i := range 300 {
+		for _, ext := range []string{".access_key", ".secret_key"} {
+			must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("keyonly%03d%s", i, ext)), []byte("x\n"), 0o600))
+		}
+	}
+	time.Sleep(40 * time.Millisecond)
+	want := func() []string {
+		e, err := NewEnv("", "", getenv)
+		must(t, err)
+		profiles, err := e.ProfileNames()
+		must(t, err)
+		return append(e.AccountNames(), profiles...)
+	}
+	names := func() []string {
+		names, err := indexedEnv(t, getenv).Names()
+		must(t, err)
+		return names
+	}
+	e := indexedEnv(t, getenv)
+	cfg, cred := e.ProfileFiles()
+	files := []string{e.Paths.Accounts, e.Paths.CredDir, cfg, cred}
+	ixPath := indexPath(e.Paths.CacheDir, "names", files...)
+	current := func() bool {
+		keys := make([]fileKey, len(files))
+		for i, f := range files {
+			keys[i], _ = statPath(f)
+		}
+		ix, ok := openIndex(ixPath, files, keys)
+		if ok {
+			ix.f.Close()
+		}
+		return ok
+	}
+	// The first run makes the cache directory in the key files' one,
+	// which changes that one's stamp.
+	names()
+	time.Sleep(40 * time.Millisecond)
+	for round := range 2 {
+		if got := names(); !reflect.DeepEqual(got, want()) || len(got) != 302+300+302 {
+			t.Fatalf("round %d: %d names, want %d", round, len(got), len(want()))
+		}
+	}
+	if !current() {
+		t.Fatal("no current names index")
+	}
+
+	rewriteInPlace(t, cfg, strings.Replace(bigConfig(300, "eu-west-1"), "[profile p0007]", "[profile q0007]", 1))
+	if got := names(); !contains(got, "q0007") || contains(got, "p0007") || !reflect.DeepEqual(got, want()) {
+		t.Errorf("a profile renamed in the same second is not seen")
+	}
+	rewriteInPlace(t, e.Paths.Accounts, strings.Replace(bigAccounts(300, "eu-west-1"), `"acct0007"`, `"bcct0007"`, 1))
+	if got := names(); !contains(got, "bcct0007") || !reflect.DeepEqual(got, want()) {
+		t.Errorf("an account renamed in the same second is not seen")
+	}
+	must(t, os.Remove(filepath.Join(dir, "keyonly005.access_key")))
+	if got := names(); contains(got, "keyonly005") || !reflect.DeepEqual(got, want()) {
+		t.Errorf("a key file removed is not seen")
+	}
+
+	// A key file that is a symlink is what os.Stat says of it, which the
+	// directory's stamp cannot tell: no index then.
+	must(t, os.Symlink(filepath.Join(dir, "work.access_key"), filepath.Join(dir, "linked.access_key")))
+	must(t, os.WriteFile(filepath.Join(dir, "linked.secret_key"), []byte("x\n"), 0o600))
+	time.Sleep(40 * time.Millisecond)
+	for range 2 {
+		if got := names(); !contains(got, "linked") || !reflect.DeepEqual(got, want()) {
+			t.Errorf("names with a symlinked key file: %d", len(got))
+		}
+	}
+	if current() {
+		t.Error("names are indexed with a symlinked key file")
 	}
 }

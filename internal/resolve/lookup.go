@@ -211,21 +211,32 @@ func (e *Env) AccountNames() []string {
 	for _, n := range names {
 		seen[n] = true
 	}
-	for _, n := range keyFileNames(e.Paths.CredDir, e.Paths.CacheDir) {
+	return append(names, e.keyOnlyNames(seen)...)
+}
+
+// keyOnlyNames are the names with key files that are not in seen (the
+// accounts file's), in the order of their files; seen gains them.
+func (e *Env) keyOnlyNames(seen map[string]bool) []string {
+	names, _ := e.keyOnly(seen)
+	return names
+}
+
+// keyOnly is keyOnlyNames, and whether the key files' listing is what
+// its directory's stamp says (see keyFileNames).
+func (e *Env) keyOnly(seen map[string]bool) ([]string, bool) {
+	var out []string
+	names, stamped := keyFileNames(e.Paths.CredDir, e.Paths.CacheDir)
+	for _, n := range names {
 		if !seen[n] && config.CheckName(n) == nil {
-			names = append(names, n)
+			out = append(out, n)
 			seen[n] = true
 		}
 	}
-	return names
+	return out, stamped
 }
 
 // ProfileNames lists the profiles that are not accounts, in file order.
 func (e *Env) ProfileNames() ([]string, error) {
-	ps, err := e.Profiles()
-	if err != nil {
-		return nil, err
-	}
 	// One listing of the key files and one set of account names, not a
 	// lookup of each profile in both (list --names runs on every TAB).
 	accounts := e.Accounts.Names()
@@ -233,10 +244,15 @@ func (e *Env) ProfileNames() ([]string, error) {
 	for _, n := range accounts {
 		taken[n] = true
 	}
-	for _, n := range keyFileNames(e.Paths.CredDir, e.Paths.CacheDir) {
-		if config.CheckName(n) == nil {
-			taken[n] = true
-		}
+	e.keyOnlyNames(taken)
+	return e.profilesNotIn(taken)
+}
+
+// profilesNotIn lists the profiles whose names are not taken, in file order.
+func (e *Env) profilesNotIn(taken map[string]bool) ([]string, error) {
+	ps, err := e.Profiles()
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, n := range ps.Names() {
@@ -245,6 +261,49 @@ func (e *Env) ProfileNames() ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// Listing is what list shows: the accounts of AccountNames and the
+// profiles of ProfileNames, in that order, as rows. They come from the
+// index when it is current.
+type Listing struct {
+	// Accounts: an account with key files and no entry in the accounts
+	// file has only its name.
+	Accounts []config.AccountRow
+	Profiles []config.ProfileRow
+	// ProfilesErr is a config or credentials file that cannot be read:
+	// the accounts are listed all the same.
+	ProfilesErr error
+}
+
+// Listing reads what list shows; an error is an accounts file that no
+// longer loads.
+func (e *Env) Listing() (Listing, error) {
+	rows, err := e.Accounts.Rows()
+	if err != nil {
+		return Listing{}, err
+	}
+	taken := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		taken[r.Name] = true
+	}
+	for _, n := range e.keyOnlyNames(taken) {
+		rows = append(rows, config.AccountRow{Name: n})
+	}
+	l := Listing{Accounts: rows}
+	ps, err := e.Profiles()
+	if err != nil {
+		l.ProfilesErr = err
+		return l, nil
+	}
+	prows := ps.Rows() // a fresh slice: filtered in place
+	l.Profiles = prows[:0]
+	for _, r := range prows {
+		if !taken[r.Name] {
+			l.Profiles = append(l.Profiles, r)
+		}
+	}
+	return l, nil
 }
 
 // Current is the name commands without a NAME work on: the flag's value,

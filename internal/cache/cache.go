@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -100,7 +99,15 @@ const (
 // that no part can leave the directory and none can hold the separator: the
 // entries of one owner share its prefix.
 func fileName(parts ...string) string {
+	if len(parts) == 1 && plainPart(parts[0]) && len(parts[0]) <= maxStem {
+		return parts[0] // most accounts: nothing to escape or hash
+	}
 	var b strings.Builder
+	n := len(parts)
+	for _, p := range parts {
+		n += len(p) + len(p)/4
+	}
+	b.Grow(n)
 	for i, p := range parts {
 		if i > 0 {
 			b.WriteByte(keySep)
@@ -147,14 +154,31 @@ func ownerHash(owner string) string {
 }
 
 func escapePart(b *strings.Builder, p string) {
+	const hex = "0123456789ABCDEF"
 	for j := 0; j < len(p); j++ {
-		c := p[j]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '+' || (c == '.' || c == '-') && j > 0 {
+		if c := p[j]; plainByte(c, j) {
 			b.WriteByte(c)
 		} else {
-			fmt.Fprintf(b, "%%%02X", c)
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
 		}
 	}
+}
+
+// plainByte says whether escapePart keeps c, at offset j of a part, as it is.
+func plainByte(c byte, j int) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '@' || c == '+' || (c == '.' || c == '-') && j > 0
+}
+
+// plainPart says whether escapePart keeps p as it is.
+func plainPart(p string) bool {
+	for j := 0; j < len(p); j++ {
+		if !plainByte(p[j], j) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Store) path(key Key) string { return filepath.Join(s.Dir, key.String()+".json") }
@@ -170,22 +194,7 @@ func (s *Store) warn(msg string) {
 func (s *Store) Get(key Key) *Entry {
 	p := s.path(key)
 	data, err := readOwnFile(p)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			s.warn(fmt.Sprintf("warning: ignoring cache entry %s: %v", p, err))
-		}
-		return nil
-	}
-	var e Entry
-	if err := json.Unmarshal(data, &e); err != nil {
-		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): not valid JSON", p))
-		return nil
-	}
-	if err := e.check(); err != nil {
-		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): %v", p, err))
-		return nil
-	}
-	return &e
+	return s.decode(p, data, err)
 }
 
 // Put writes the entry for key atomically, creating the directory 0700.
@@ -243,25 +252,16 @@ func (s *Store) Keys() []Key {
 		s.warn("warning: ignoring the cache: " + err.Error())
 		return nil
 	}
-	ents, err := os.ReadDir(s.Dir)
+	f, err := os.Open(s.Dir)
 	if err != nil {
 		return nil
 	}
-	var names []string
-	for _, de := range ents {
-		n := de.Name()
-		if strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
-			names = append(names, strings.TrimSuffix(n, ".json"))
-		}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil
 	}
-	sort.Strings(names)
-	var keys []Key
-	for _, n := range names {
-		if k, ok := ParseKey(n); ok {
-			keys = append(keys, k)
-		}
-	}
-	return keys
+	return entryNames(names)
 }
 
 // Lock takes the writer lock of an entry, waiting until ctx ends; waiting is

@@ -58,6 +58,22 @@ const (
 	webIdentityNS = "@web-identity:"
 )
 
+// Listed reports whether `awsenv list` shows the entry: an account's MFA
+// session, or a profile's own credentials or MFA session; not the roles
+// chained from them, nor web identities. A file name whose owner part is
+// hashed (see ownerHash) does not say for sure, and is listed.
+func (k Key) Listed() bool {
+	switch {
+	case k.nameHash != "":
+		return true
+	case k.Scope == ScopeAccount:
+		return k.Kind == KindSession
+	case k.Scope == ScopeProfile:
+		return k.Kind == KindOwn || k.Kind == KindSession
+	}
+	return false
+}
+
 // AccountSession is the MFA session of an account.
 func AccountSession(name string) Key { return Key{Scope: ScopeAccount, Name: name, Kind: KindSession} }
 

@@ -62,8 +62,8 @@ func (s *setupSource) names() []string {
 	if env == nil {
 		return nil
 	}
-	profiles, _ := env.ProfileNames()
-	return append(env.AccountNames(), profiles...)
+	names, _ := env.Names()
+	return names
 }
 
 // roles are the account's roles, or for a profile, the role profiles.

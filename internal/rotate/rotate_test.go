@@ -374,7 +374,12 @@ func TestCreateAnswerLost(t *testing.T) {
 func TestStoredKeyBroken(t *testing.T) {
 	f := setup(t, selfService, "files")
 	bad := f.old
-	bad.SecretAccessKey = "X" + bad.SecretAccessKey[1:]
+	// Another first character: moto's random secret may start with X.
+	first := "X"
+	if bad.SecretAccessKey[0] == 'X' {
+		first = "Y"
+	}
+	bad.SecretAccessKey = first + bad.SecretAccessKey[1:]
 	f.store.Set("work", bad)
 	_, err := Rotate(context.Background(), f.opts)
 	assertFailed(t, err, Check, "the key "+f.old.AccessKeyID+" stored in key files in ", "does not work", "SignatureDoesNotMatch", "nothing changed; rotation needs a working key: store one first (awsenv add work --force)")

@@ -10,10 +10,11 @@ import (
 )
 
 func main() {
-	// A run lasts milliseconds and its heap a few megabytes: collecting
-	// it at the default 4 MiB would cost list at organisation scale a
-	// quarter of its time, for memory returned at exit anyway. GOGC set
-	// by the user still rules.
+	// Most runs last milliseconds, and collecting their heap at the
+	// default 4 MiB cost list at organisation scale a quarter of its time
+	// for memory returned at exit anyway; the runs that stay (exec, the
+	// credential server) hold a few megabytes, for which 400 is still
+	// little. GOGC set by the user still rules.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}

@@ -61,7 +61,7 @@ func (s *Store) Expiries(want func(Key) bool) map[string]time.Time {
 			changed = true
 		}
 	}
-	if changed || len(next) < len(summary) && len(keys) > 0 {
+	if changed || len(next) < len(summary) {
 		s.writeSummary(next)
 	}
 	return out

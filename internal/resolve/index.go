@@ -42,6 +42,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -253,7 +254,12 @@ func writeIndex(path string, paths []string, keys []fileKey, names []string, rec
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return
 	}
-	fsutil.WriteFile(path, data, 0o600)
+	if fsutil.WriteFile(path, data, 0o600) == nil {
+		// The same index in the format before this one (version 1 had
+		// no version in its name) is of no more use to anyone.
+		dir, base := filepath.Split(path)
+		os.Remove(filepath.Join(dir, strings.Replace(base, indexVersion+"-", "-", 1)))
+	}
 }
 
 // encodeIndex lays an index out: the header (files and offsets), a table

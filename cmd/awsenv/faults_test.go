@@ -136,9 +136,12 @@ const (
 	pCABundle    = "AWS_CA_BUNDLE"
 	pToken       = "web identity token file"
 	pCacheEntry  = "cache entry"
+	// What list keeps of the entries it read (internal/cache/expiries.go):
+	// whatever sits there is ignored.
+	pCacheSummary = "cache summary"
 )
 
-var allPaths = []string{pAccounts, pAccessKey, pSecretKey, pUser, pConfig, pCredentials, pCABundle, pToken, pCacheEntry}
+var allPaths = []string{pAccounts, pAccessKey, pSecretKey, pUser, pConfig, pCredentials, pCABundle, pToken, pCacheEntry, pCacheSummary}
 
 // newWorld makes a case's world; tls serves its endpoint over https with a
 // CA of its own, which AWS_CA_BUNDLE then holds.
@@ -187,6 +190,7 @@ func (s *suite) newWorld(name string, tls bool) *world {
 	w.put(pCABundle, w.caBundle, string(s.ca))
 	w.put(pToken, w.tokenFile, tok+"\n")
 	w.files[pCacheEntry] = filepath.Join(w.cacheDir, cache.AccountSession("work").String()+".json")
+	w.files[pCacheSummary] = filepath.Join(w.cacheDir, ".index", "expiries1")
 	for k, v := range map[string]string{
 		"HOME": home, "USER": w.user.Name, "PATH": os.Getenv("PATH"), "TMPDIR": filepath.Join(home, "tmp"),
 		"SHELL": "/bin/bash", "AWS_ENDPOINT_URL_STS": w.url, "AWSENV_SIGNIN_URL": w.url + "/federation",
@@ -357,6 +361,14 @@ var suiteCommands = []command{
 	{name: "switch profile",
 		reads: []string{pAccounts, pConfig, pCredentials},
 		args:  func(w *world) []string { return []string{"switch", "other", "--shell", "bash"} }},
+	// list prints tables, and --names what completion offers: not
+	// statements.
+	{name: "list", quiet: true,
+		reads: []string{pAccounts, pAccessKey, pSecretKey, pConfig, pCredentials, pCacheEntry, pCacheSummary},
+		args:  func(w *world) []string { return []string{"list"} }},
+	{name: "list --names", quiet: true,
+		reads: []string{pAccounts, pAccessKey, pSecretKey, pConfig, pCredentials, pCacheEntry},
+		args:  func(w *world) []string { return []string{"list", "--names"} }},
 }
 
 // code is a code of the world's user that the stand-in has not seen used;
@@ -623,6 +635,14 @@ func fileExpect(c, path string, kind fileKind) expect {
 		return works // no accounts file: the key files alone are an account
 	case kind.name == "dangling symlink" && path == pCredentials && c == "switch profile":
 		return failsAny // no credentials file: the profile has no keys, and says so
+	case path == pCacheSummary, path == pCacheEntry && c == "list --names":
+		return works // not read, or a summary that is not one: read past
+	case strings.HasPrefix(c, "list") && (path == pAccessKey || path == pSecretKey):
+		return works // work is in the accounts file: its key files are not read
+	case strings.HasPrefix(c, "list") && (path == pConfig || path == pCredentials) && !kind.clean && kind.name != "dangling symlink":
+		return warns // the accounts are listed all the same
+	case kind.name == "dangling symlink" && path == pAccounts && strings.HasPrefix(c, "list"):
+		return works // no accounts file: the key files alone are an account
 	case path == pCacheEntry && (kind.name == "CRLF" || kind.name == "CR-only"):
 		return works // JSON white space
 	case path == pCacheEntry:
@@ -666,8 +686,9 @@ func (s *suite) files() {
 				cases = append(cases, func() {
 					w := s.newWorld(name, false)
 					w.quiet = c.quiet
-					if path == pCacheEntry {
-						w.session() // an entry to spoil, for every command that reads it
+					if path == pCacheEntry || path == pCacheSummary {
+						w.session() // an entry to spoil, or to summarise, for every command that reads it
+						s.ts.Check(os.MkdirAll(filepath.Dir(w.files[path]), 0o700))
 					} else if c.prepare != nil {
 						c.prepare(w)
 					}

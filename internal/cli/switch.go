@@ -48,11 +48,14 @@ func switchCommand(io *IO) *cli.Command {
 }
 
 // renewable says until when served credentials renew without a person.
-func renewable(until, now time.Time) string {
-	if until.IsZero() {
+func renewable(rn resolve.Renewal, now time.Time) string {
+	switch {
+	case rn.While != "":
+		return "; it renews them without a person while " + rn.While + ", then run " + rn.Then
+	case rn.Until.IsZero():
 		return "; it renews them for as long as this shell runs"
 	}
-	return "; it renews them without a person until " + until.Local().Format("15:04 MST") + " (" + left(until.Sub(now)) + "), then run ec2mfa"
+	return "; it renews them without a person until " + rn.Until.Local().Format("15:04 MST") + " (" + left(rn.Until.Sub(now)) + "), then run " + rn.Then
 }
 
 func runSwitch(ctx context.Context, r *run, o switchOptions) error {
@@ -80,15 +83,15 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		if err != nil {
 			return err
 		}
-		until := res.RenewableUntil(p)
+		rn := res.Renewal(p)
 		t := exports.Target{Account: p.Account, Label: got.Label, Region: p.Region}
-		if err := shellenv.Render(&r.out, o.Shell, exports.Served(t, h.URL, h.Token, h.PID, until, got.Creds.AccountID)); err != nil {
+		if err := shellenv.Render(&r.out, o.Shell, exports.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
 			return err
 		}
 		if shown, err := r.statements(o.common, "ec2switch "+o.Name+" --serve", "switch "+o.Name+" --serve"); err != nil || !shown {
 			return err
 		}
-		r.say("Serving %s to this shell from a local credential server (pid %d)%s", got.Label, h.PID, renewable(until, r.now()))
+		r.say("Serving %s to this shell from a local credential server (pid %d)%s", got.Label, h.PID, renewable(rn, r.now()))
 		return nil
 	}
 	out := output(got, o.common)

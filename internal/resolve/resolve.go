@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/sso"
-
 	"github.com/awsenv/awsenv/internal/cache"
 )
 
@@ -72,35 +70,53 @@ func (b *Builder) now() time.Time {
 	return time.Now()
 }
 
-// RenewableUntil is until when the plan's credentials can be renewed
-// without a person: the expiry of the cached credentials of the first step
-// only a person renews (an MFA session, a role assumed with a code, a
-// browser login); zero when no step needs one.
-func (r *Resolver) RenewableUntil(p *Plan) time.Time {
+// Renewal is how long a plan's credentials renew without a person.
+type Renewal struct {
+	// Until is when a person is needed; zero when no step needs one, or
+	// when the end cannot be told (While).
+	Until time.Time
+	// While names what lasts an end no client is told of (an IAM
+	// Identity Center session, whose refresh token renews the role
+	// credentials); "" otherwise.
+	While string
+	// Then is what the person runs when it ends.
+	Then string
+}
+
+// Renewal says how long the plan's credentials renew without a person:
+// until the cached credentials of the first step only a person renews (an
+// MFA session, a role assumed with a code, a browser login) expire, or an
+// IAM Identity Center session ends. It reads caches only: no lock, no
+// refresh, no call.
+func (r *Resolver) Renewal(p *Plan) Renewal {
+	now := r.Builder.now()
 	for _, st := range p.Steps {
-		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
 		if st.Kind == SSO {
-			// The session's refresh token renews role credentials: a person
-			// is needed when the session ends.
-			tok, err := r.Builder.ssoClient().Token(context.Background(), st.SSO.SSOSession(), sso.LoginOptions{NoLogin: true})
-			if err != nil {
-				return r.Builder.now()
+			sess := st.SSO.SSOSession()
+			then := sess.LoginCommand()
+			expires, refreshable := r.Builder.ssoClient().Renewal(sess)
+			switch {
+			case refreshable:
+				return Renewal{While: "the IAM Identity Center session lasts", Then: then}
+			case expires.After(now):
+				return Renewal{Until: expires, Then: then}
 			}
-			return tok.ExpiresAt
+			return Renewal{Until: now, Then: then}
 		}
+		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
 		if !person {
 			continue
 		}
 		if st.Key.Name == "" {
-			return r.Builder.now() // nothing cached: a person is needed now
+			return Renewal{Until: now, Then: "ec2mfa"} // nothing cached: a person is needed now
 		}
 		if e := r.Builder.Store.Get(st.Key); e != nil {
-			return e.Credentials.Expiration
+			return Renewal{Until: e.Credentials.Expiration, Then: "ec2mfa"}
 		}
 		if st.OnlyCached {
 			continue // not there: the plan falls back to what needs no person
 		}
-		return r.Builder.now()
+		return Renewal{Until: now, Then: "ec2mfa"}
 	}
-	return time.Time{}
+	return Renewal{}
 }

@@ -330,3 +330,40 @@ func TestSessionChecks(t *testing.T) {
 		}
 	}
 }
+
+// Renewal reads the cached token and nothing else: no call, no refresh,
+// even of a token about to expire.
+func TestRenewalReadsOnly(t *testing.T) {
+	w := newWorld(t)
+	if exp, refreshable := w.client().Renewal(w.sess); !exp.IsZero() || refreshable {
+		t.Errorf("no login yet: %v %v", exp, refreshable)
+	}
+	w.login()
+	tok, _ := readToken(w.tokenPath())
+	tok.ExpiresAt = time.Now().Add(time.Minute).Truncate(time.Second) // inside the refresh window
+	w.writeFile(w.tokenPath(), string(tok.encode()))
+	before := w.readFile(w.tokenPath())
+	w.srv.ResetCounts()
+	exp, refreshable := w.client().Renewal(w.sess)
+	if !exp.Equal(tok.ExpiresAt) || !refreshable {
+		t.Errorf("renewal %v %v, want %v and refreshable", exp, refreshable, tok.ExpiresAt)
+	}
+	if got := w.counts("CreateToken", "CreateToken.refresh_token", "RegisterClient"); got != "CreateToken=0 CreateToken.refresh_token=0 RegisterClient=0" {
+		t.Errorf("calls: %s", got)
+	}
+	if w.readFile(w.tokenPath()) != before {
+		t.Error("the token file changed")
+	}
+	// Without a refresh token, it ends with the access token.
+	tok.RefreshToken = ""
+	w.writeFile(w.tokenPath(), string(tok.encode()))
+	if exp, refreshable := w.client().Renewal(w.sess); !exp.Equal(tok.ExpiresAt) || refreshable {
+		t.Errorf("without a refresh token: %v %v", exp, refreshable)
+	}
+	// Another start URL's token is not this session's.
+	other := w.sess
+	other.StartURL = "https://other.awsapps.com/start"
+	if exp, refreshable := w.client().Renewal(other); !exp.IsZero() || refreshable {
+		t.Errorf("another start url: %v %v", exp, refreshable)
+	}
+}

@@ -167,7 +167,7 @@ func (o *oidc) explain(err error) error {
 	}
 	switch ae.Code {
 	case "InvalidClientException", "UnauthorizedClientException":
-		return xerr.New(xerr.Denied, err, "log in again: '"+o.sess.loginCommand()+"'")
+		return xerr.New(xerr.Denied, err, "log in again: '"+o.sess.LoginCommand()+"'")
 	case "InvalidScopeException":
 		return xerr.New(xerr.Config, err, "check sso_registration_scopes of "+o.sess.label())
 	case "InvalidRequestException":

@@ -35,7 +35,7 @@ func (c *Client) portal(ctx context.Context, tok Token, op, method, path string,
 	}, out)
 	var ae *APIError
 	if errors.As(err, &ae) && errors.Is(ae, ErrTokenRejected) {
-		return xerr.New(xerr.NeedsPerson, err, "log in again: '"+tok.Session.loginCommand()+"'")
+		return xerr.New(xerr.NeedsPerson, err, "log in again: '"+tok.Session.LoginCommand()+"'")
 	}
 	return err
 }

@@ -77,8 +77,8 @@ func (s Session) label() string {
 	return fmt.Sprintf("sso start url %q", s.StartURL)
 }
 
-// loginCommand is what to run to log in again.
-func (s Session) loginCommand() string {
+// LoginCommand is what to run to log in again.
+func (s Session) LoginCommand() string {
 	if s.Name != "" {
 		return "awsenv sso login " + s.Name
 	}
@@ -297,6 +297,26 @@ func (t *cachedToken) token(sess Session) Token {
 
 func (t *cachedToken) left(now time.Time) time.Duration { return t.ExpiresAt.Sub(now) }
 
+// Renewal says, from the cached token of sess alone (no lock, no refresh,
+// no network call), until when its access token is good (zero: there is
+// none) and whether a refresh token can renew it after that, which works
+// for as long as the IAM Identity Center session lasts: a time no client
+// is told.
+func (c *Client) Renewal(sess Session) (expires time.Time, refreshable bool) {
+	if sess.check() != nil {
+		return time.Time{}, false
+	}
+	path, err := c.TokenPath(sess)
+	if err != nil {
+		return time.Time{}, false
+	}
+	t := c.load(path, sess, false)
+	if t == nil {
+		return time.Time{}, false
+	}
+	return t.ExpiresAt, t.refreshable(c.now())
+}
+
 // refreshable says whether a refresh can be tried: there is a refresh
 // token and a client registration that has not expired.
 func (t *cachedToken) refreshable(now time.Time) bool {
@@ -355,7 +375,7 @@ func (c *Client) Token(ctx context.Context, sess Session, opts LoginOptions) (To
 	}
 	if opts.NoLogin {
 		return Token{}, xerr.New(xerr.NeedsPerson, fmt.Errorf("%s needs a login in the browser", sess.label()),
-			"run '"+sess.loginCommand()+"'")
+			"run '"+sess.LoginCommand()+"'")
 	}
 	nt, err := c.login(ctx, sess, opts, t)
 	if err != nil {

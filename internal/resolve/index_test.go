@@ -594,3 +594,32 @@ func TestNamesIndex(t *testing.T) {
 		t.Error("names are indexed with a symlinked key file")
 	}
 }
+
+// Writing an index removes the same index of the format before, whose
+// name had no version.
+func TestIndexDropsVersion1(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	shortSettle(t, 10*time.Millisecond)
+	getenv := scaleHome(t, bigAccounts(300, "eu-west-1"), bigConfig(300, "eu-west-1"))
+	time.Sleep(20 * time.Millisecond)
+	e := indexedEnv(t, getenv)
+	current := indexPath(e.Paths.CacheDir, "accounts", e.Paths.Accounts)
+	dir, base := filepath.Split(current)
+	v1 := filepath.Join(dir, strings.Replace(base, "accounts"+indexVersion+"-", "accounts-", 1))
+	other := filepath.Join(dir, "profiles-0123456789abcdef01234567")
+	must(t, os.Remove(current))
+	must(t, os.WriteFile(v1, []byte("awsenvi1"), 0o600))
+	must(t, os.WriteFile(other, []byte("awsenvi1"), 0o600))
+	indexedEnv(t, getenv)
+	if _, err := os.Stat(current); err != nil {
+		t.Fatalf("no index written: %v", err)
+	}
+	if _, err := os.Stat(v1); err == nil {
+		t.Error("the version-1 index is still there")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file went too: %v", err)
+	}
+}

@@ -30,6 +30,9 @@ func ssoCommand(io *IO) *cli.Command {
 		if c.NArg() > 1 {
 			return ssoOptions{}, usagef("sso %s takes at most one NAME (an sso-session or a profile)", c.Command.Name)
 		}
+		if c.Command.Name == "populate" && c.NArg() == 0 {
+			return ssoOptions{}, usagef("sso populate needs the sso-session NAME")
+		}
 		o, err := commonFrom(c, io)
 		if err != nil {
 			return ssoOptions{}, err
@@ -44,6 +47,16 @@ func ssoCommand(io *IO) *cli.Command {
 		so.Template, so.Region, so.Prune = str(c, "template"), str(c, "region"), has(c, "prune") && c.Bool("prune")
 		return so, nil
 	}
+	// action parses a subcommand's line and runs it.
+	action := func(runSub func(context.Context, *run, ssoOptions) error) cli.ActionFunc {
+		return func(c *cli.Context) error {
+			o, err := parse(c)
+			if err != nil {
+				return err
+			}
+			return runSub(c.Context, newRun(io), o)
+		}
+	}
 	return &cli.Command{
 		Name:  "sso",
 		Usage: "IAM Identity Center: log in, log out, write a profile for every role you can reach",
@@ -55,25 +68,13 @@ func ssoCommand(io *IO) *cli.Command {
 			Usage:     "log in to an IAM Identity Center session (default: the only one, or the current profile's)",
 			ArgsUsage: "[SESSION|PROFILE]",
 			Flags:     append([]cli.Flag{deviceCodeFlag(), &cli.BoolFlag{Name: "open", Usage: "open the browser even where awsenv would not"}, &cli.BoolFlag{Name: "force", Usage: "log in even with a valid login"}}, common()...),
-			Action: func(c *cli.Context) error {
-				o, err := parse(c)
-				if err != nil {
-					return err
-				}
-				return runSSOLogin(c.Context, newRun(io), o)
-			},
+			Action: action(runSSOLogin),
 		}, {
 			Name:      "logout",
 			Usage:     "end an IAM Identity Center session and delete its cached login",
 			ArgsUsage: "[SESSION|PROFILE]",
 			Flags:     common(),
-			Action: func(c *cli.Context) error {
-				o, err := parse(c)
-				if err != nil {
-					return err
-				}
-				return runSSOLogout(c.Context, newRun(io), o)
-			},
+			Action: action(runSSOLogout),
 		}, {
 			Name:      "populate",
 			Usage:     "write a profile into ~/.aws/config for every account and role the session can reach",
@@ -87,16 +88,7 @@ func ssoCommand(io *IO) *cli.Command {
 				&cli.BoolFlag{Name: "prune", Usage: "remove the profiles an earlier populate wrote that no longer exist"},
 				deviceCodeFlag(),
 			}, common()...),
-			Action: func(c *cli.Context) error {
-				o, err := parse(c)
-				if err != nil {
-					return err
-				}
-				if o.Name == "" {
-					return usagef("sso populate needs the sso-session NAME")
-				}
-				return runSSOPopulate(c.Context, newRun(io), o)
-			},
+			Action: action(runSSOPopulate),
 		}},
 	}
 }

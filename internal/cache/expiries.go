@@ -106,7 +106,15 @@ func (s *Store) readSummary() map[string]summaryRecord {
 		return nil
 	}
 	data, err := io.ReadAll(f)
-	if err != nil || len(data) < len(summaryMagic)+4 || string(data[:len(summaryMagic)]) != summaryMagic {
+	if err != nil {
+		return nil
+	}
+	return decodeSummary(data)
+}
+
+// decodeSummary is what encodeSummary encoded; nil for anything else.
+func decodeSummary(data []byte) map[string]summaryRecord {
+	if len(data) < len(summaryMagic)+4 || string(data[:len(summaryMagic)]) != summaryMagic {
 		return nil
 	}
 	b := data[len(summaryMagic):]
@@ -144,6 +152,15 @@ func (s *Store) readSummary() map[string]summaryRecord {
 // writeSummary replaces the summary; a failure leaves none or the old
 // one, which Expiries then reads past.
 func (s *Store) writeSummary(recs map[string]summaryRecord) {
+	if err := os.MkdirAll(filepath.Dir(s.summaryPath()), 0o700); err != nil {
+		return
+	}
+	fsutil.WriteFile(s.summaryPath(), encodeSummary(recs), 0o600)
+}
+
+// encodeSummary lays records out by name: the magic, a count, then each
+// name with its stamp and expiry.
+func encodeSummary(recs map[string]summaryRecord) []byte {
 	names := make([]string, 0, len(recs))
 	for n := range recs {
 		names = append(names, n)
@@ -161,10 +178,7 @@ func (s *Store) writeSummary(recs map[string]summaryRecord) {
 		b = binary.LittleEndian.AppendUint32(b, r.stamp.Mode)
 		b = binary.LittleEndian.AppendUint64(b, uint64(r.expires))
 	}
-	if err := os.MkdirAll(filepath.Dir(s.summaryPath()), 0o700); err != nil {
-		return
-	}
-	fsutil.WriteFile(s.summaryPath(), b, 0o600)
+	return b
 }
 
 // entryNames are the keys of the names of a directory listing that are

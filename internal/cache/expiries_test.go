@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -208,4 +209,28 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A summary decodes what it encoded, and anything else is none: never a
+// panic or an allocation its bytes do not justify.
+func FuzzDecodeSummary(f *testing.F) {
+	f.Add(encodeSummary(map[string]summaryRecord{"work": {expires: 7}, "@profile%3Adev": {expires: -1}}))
+	f.Add([]byte(summaryMagic + "\xff\xff\xff\xff"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		recs := decodeSummary(b)
+		if recs == nil {
+			return
+		}
+		// Records of other stamps than StampOf makes (Exists false) are
+		// not written; the rest encodes back to the same bytes, unless a
+		// name came twice.
+		for n, r := range recs {
+			if len(n) > 0xffff || !r.stamp.Exists {
+				t.Fatalf("record %q %+v", n, r)
+			}
+		}
+		if again := decodeSummary(encodeSummary(recs)); !reflect.DeepEqual(again, recs) {
+			t.Fatalf("%d records do not survive encoding", len(recs))
+		}
+	})
 }

@@ -68,13 +68,13 @@ func ssoCommand(io *IO) *cli.Command {
 			Usage:     "log in to an IAM Identity Center session (default: the only one, or the current profile's)",
 			ArgsUsage: "[SESSION|PROFILE]",
 			Flags:     append([]cli.Flag{deviceCodeFlag(), &cli.BoolFlag{Name: "open", Usage: "open the browser even where awsenv would not"}, &cli.BoolFlag{Name: "force", Usage: "log in even with a valid login"}}, common()...),
-			Action: action(runSSOLogin),
+			Action:    action(runSSOLogin),
 		}, {
 			Name:      "logout",
 			Usage:     "end an IAM Identity Center session and delete its cached login",
 			ArgsUsage: "[SESSION|PROFILE]",
 			Flags:     common(),
-			Action: action(runSSOLogout),
+			Action:    action(runSSOLogout),
 		}, {
 			Name:      "populate",
 			Usage:     "write a profile into ~/.aws/config for every account and role the session can reach",

@@ -20,7 +20,10 @@ type CallError struct {
 	err    error
 }
 
+// Error is the one-line explanation.
 func (e *CallError) Error() string { return e.msg }
+
+// Unwrap is the error explained.
 func (e *CallError) Unwrap() error { return e.err }
 
 // Code is the IAM error code under err ("AccessDenied", "LimitExceeded",

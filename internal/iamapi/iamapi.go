@@ -1,6 +1,6 @@
 // Package iamapi is a small client for the IAM Query API: the calls that
 // key rotation needs (GetUser, ListAccessKeys, CreateAccessKey,
-// DeleteAccessKey), signed with the AWS SDK's SigV4 signer. It is stsapi's
+// DeleteAccessKey), sent with awsquery. It is stsapi's
 // sibling, for the same reason: the SDK's service clients cost start-up time
 // in a binary that starts in every shell. Every error a method returns is
 // one line that says what to do; the IAM error under it stays reachable
@@ -8,23 +8,16 @@
 package iamapi
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/awsenv/awsenv/internal/httpx"
+	"github.com/awsenv/awsenv/internal/awsquery"
 )
 
 // Endpoint is where IAM calls go: IAM is global, one endpoint per
@@ -112,13 +105,6 @@ func (c *Client) WithCredentials(creds aws.CredentialsProvider) *Client {
 	return &d
 }
 
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
-}
-
 // Error is an error IAM answered with.
 type Error struct {
 	Action    string
@@ -128,18 +114,13 @@ type Error struct {
 	RequestID string
 }
 
+// Error is the action, the code, the status and IAM's message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("iam: %s: %s (%d): %s", e.Action, e.Code, e.Status, e.Message)
 }
 
 // Throttling reports whether IAM refused the call for the caller's rate.
-func (e *Error) Throttling() bool {
-	switch e.Code {
-	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
-		return true
-	}
-	return e.Status == http.StatusTooManyRequests
-}
+func (e *Error) Throttling() bool { return awsquery.Throttling(e.Code, e.Status) }
 
 func (e *Error) retryable() bool { return e.Status >= 500 || e.Throttling() }
 
@@ -149,15 +130,12 @@ type AnswerError struct {
 	Problem string
 }
 
+// Error says what IAM answered to which action.
 func (e *AnswerError) Error() string {
 	return "iam answered " + e.Action + " with something awsenv cannot use: " + e.Problem
 }
 
-const (
-	apiVersion = "2010-05-08"
-	// maxAnswer bounds an answer read: IAM's are a few kilobytes.
-	maxAnswer = 1 << 20
-)
+const apiVersion = "2010-05-08"
 
 // Call sends action with params, tried up to attempts times, and decodes the
 // <ActionResult> element of the answer into result (nil: none is expected).
@@ -168,28 +146,20 @@ func (c *Client) Call(ctx context.Context, action string, params url.Values, att
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
-	form := url.Values{"Action": {action}, "Version": {apiVersion}}
-	for k, v := range params {
-		form[k] = v
-	}
-	body := []byte(form.Encode())
 	start := time.Now()
+	q := &awsquery.Client{URL: c.URL, Service: "iam", Region: c.Region, Version: apiVersion, Credentials: c.Credentials, Signed: true,
+		HTTP: c.HTTP, Name: "iam at " + c.Host(), RedirectHint: "set AWS_ENDPOINT_URL_IAM to the endpoint itself, or unset it",
+		Attempts: attempts, Now: c.Now}
 	var err error
-	for i := range max(attempts, 1) {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return c.explain(ctx, action, err, time.Since(start))
-			case <-time.After(time.Duration(100<<i) * time.Millisecond):
-			}
-		}
-		var retry bool
-		if retry, err = c.do(ctx, action, body, result); err == nil {
-			return nil
-		}
-		if !retry {
-			break
-		}
+	switch e := q.Call(ctx, action, params, result).(type) {
+	case nil:
+		return nil
+	case *awsquery.Error: // IAM's words are one line, without the final stop
+		err = &Error{Action: e.Action, Status: e.Status, Code: e.Code, Message: oneLine(e.Message), RequestID: e.RequestID}
+	case *awsquery.AnswerError:
+		err = &AnswerError{Action: e.Action, Problem: oneLine(e.Problem)}
+	default:
+		err = e
 	}
 	return c.explain(ctx, action, err, time.Since(start))
 }
@@ -199,94 +169,6 @@ func (c *Client) attempts() int {
 		return c.Attempts
 	}
 	return 3
-}
-
-func (c *Client) do(ctx context.Context, action string, body []byte, result any) (retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	req.Header.Set("User-Agent", "awsenv")
-	if c.Credentials == nil {
-		return false, fmt.Errorf("no credentials to sign %s with", action)
-	}
-	cr, err := c.Credentials.Retrieve(ctx)
-	if err != nil {
-		return false, err
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "iam", c.Region, c.now().UTC()); err != nil {
-		return false, fmt.Errorf("cannot sign the request: %w", err)
-	}
-	resp, err := httpx.Strict(c.HTTP).Do(req)
-	if err != nil {
-		return ctx.Err() == nil && !httpx.Untrusted(err), err
-	}
-	defer resp.Body.Close()
-	if err := httpx.Redirected("iam at "+c.Host(), resp, "set AWS_ENDPOINT_URL_IAM to the endpoint itself, or unset it"); err != nil {
-		return false, err
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return ctx.Err() == nil, err
-	}
-	if len(data) > maxAnswer {
-		return false, &AnswerError{Action: action, Problem: "an answer larger than 1 MiB"}
-	}
-	if resp.StatusCode != http.StatusOK {
-		e := parseError(action, resp.StatusCode, data)
-		return e.retryable(), e
-	}
-	if result == nil {
-		return false, nil
-	}
-	if err := decodeResult(data, action, result); err != nil {
-		return false, &AnswerError{Action: action, Problem: oneLine(err.Error())}
-	}
-	return false, nil
-}
-
-func parseError(action string, status int, data []byte) *Error {
-	type apiErr struct {
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	}
-	// IAM sends <ErrorResponse><Error>; moto sometimes <Errors><Error>.
-	var doc struct {
-		Error     apiErr `xml:"Error"`
-		Errors    apiErr `xml:"Errors>Error"`
-		RequestID string `xml:"RequestId"`
-	}
-	e := &Error{Action: action, Status: status}
-	if xml.Unmarshal(data, &doc) == nil {
-		if doc.Error.Code == "" {
-			doc.Error = doc.Errors
-		}
-		if doc.Error.Code != "" {
-			e.Code, e.Message, e.RequestID = doc.Error.Code, oneLine(doc.Error.Message), doc.RequestID
-			return e
-		}
-	}
-	e.Code, e.Message = "HTTP"+strconv.Itoa(status), http.StatusText(status)
-	return e
-}
-
-// decodeResult finds <ActionResult> and decodes it.
-func decodeResult(data []byte, action string, result any) error {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if err == io.EOF {
-				return fmt.Errorf("no %sResult element", action)
-			}
-			return err
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == action+"Result" {
-			return dec.DecodeElement(result, &se)
-		}
-	}
 }
 
 func oneLine(s string) string {

@@ -1,5 +1,5 @@
 // Package stsapi is a small client for the AWS STS Query API: the handful of
-// actions awsenv calls, signed with the AWS SDK's SigV4 signer.
+// actions awsenv calls, sent with awsquery.
 //
 // It exists instead of the SDK's service/sts client for start-up time: that
 // client's endpoint-rules engine initialises on every start of the binary,
@@ -7,13 +7,8 @@
 package stsapi
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,9 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
-	"github.com/awsenv/awsenv/internal/httpx"
+	"github.com/awsenv/awsenv/internal/awsquery"
 )
 
 // Client calls one STS endpoint with one set of credentials.
@@ -53,9 +47,6 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-// maxAnswer bounds the answer read: STS's are a few kilobytes.
-const maxAnswer = 1 << 20
-
 // RegionalURL is the STS endpoint of region, in its partition.
 func RegionalURL(region string) string {
 	if strings.HasPrefix(region, "cn-") {
@@ -72,22 +63,13 @@ type Error struct {
 	RequestID string
 }
 
+// Error is the code, the status and STS's message.
 func (e *Error) Error() string {
 	return fmt.Sprintf("sts: %s (%d): %s", e.Code, e.Status, e.Message)
 }
 
-func (e *Error) retryable() bool {
-	return e.Status >= 500 || e.Throttling() || e.Code == "IDPCommunicationError"
-}
-
 // Throttling reports whether STS refused the call for the caller's rate.
-func (e *Error) Throttling() bool {
-	switch e.Code {
-	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
-		return true
-	}
-	return e.Status == http.StatusTooManyRequests
-}
+func (e *Error) Throttling() bool { return awsquery.Throttling(e.Code, e.Status) }
 
 // AnswerError is an answer of STS's that awsenv cannot use: not the XML
 // of the action, or credentials without a field.
@@ -96,6 +78,7 @@ type AnswerError struct {
 	Problem string
 }
 
+// Error says what STS answered to which action.
 func (e *AnswerError) Error() string {
 	return "sts answered " + e.Action + " with something awsenv cannot use: " + e.Problem
 }
@@ -108,6 +91,7 @@ type ExpiredError struct {
 	Now        time.Time
 }
 
+// Error says when the credentials expired, and how long before they arrived.
 func (e *ExpiredError) Error() string {
 	return fmt.Sprintf("sts answered %s with credentials that expired at %s, %s before they arrived",
 		e.Action, e.Expiration.UTC().Format(time.RFC3339), e.Now.Sub(e.Expiration).Round(time.Second))
@@ -118,116 +102,16 @@ const apiVersion = "2011-06-15"
 // Call sends Action with params and decodes the <ActionResult> element of
 // the answer into result.
 func (c *Client) Call(ctx context.Context, action string, params url.Values, result any) error {
-	form := url.Values{"Action": {action}, "Version": {apiVersion}}
-	for k, v := range params {
-		form[k] = v
-	}
-	body := []byte(form.Encode())
-	attempts := max(c.Attempts, 1)
-	var err error
-	for i := range attempts {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return err
-			case <-time.After(time.Duration(100<<i) * time.Millisecond):
-			}
-		}
-		var retry bool
-		retry, err = c.do(ctx, action, body, result)
-		if err == nil || !retry {
-			return err
-		}
-	}
-	return err
-}
-
-func (c *Client) do(ctx context.Context, action string, body []byte, result any) (retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
-	if err != nil {
-		return false, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	req.Header.Set("User-Agent", "awsenv")
-	if c.Credentials != nil {
-		cr, err := c.Credentials.Retrieve(ctx)
-		if err != nil {
-			return false, err
-		}
-		sum := sha256.Sum256(body)
-		if err := v4.NewSigner().SignHTTP(ctx, cr, req, hex.EncodeToString(sum[:]), "sts", c.Region, c.now().UTC()); err != nil {
-			return false, fmt.Errorf("cannot sign the request: %w", err)
-		}
-	}
-	resp, err := httpx.Strict(c.HTTP).Do(req)
-	if err != nil {
-		return ctx.Err() == nil && !httpx.Untrusted(err), err
-	}
-	defer resp.Body.Close()
-	if err := httpx.Redirected("sts at "+c.URL, resp, "set AWS_ENDPOINT_URL_STS to the endpoint itself, or unset it"); err != nil {
-		return false, err
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
-	if err != nil {
-		return ctx.Err() == nil, err
-	}
-	if len(data) > maxAnswer {
-		return false, &AnswerError{Action: action, Problem: "an answer larger than " + strconv.Itoa(maxAnswer>>20) + " MiB"}
-	}
-	if resp.StatusCode != http.StatusOK {
-		e := parseError(resp.StatusCode, data)
-		return e.retryable(), e
-	}
-	if err := decodeResult(data, action, result); err != nil {
-		return false, &AnswerError{Action: action, Problem: oneLine(err.Error())}
-	}
-	return false, nil
-}
-
-func parseError(status int, data []byte) *Error {
-	type apiErr struct {
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	}
-	// STS sends <ErrorResponse><Error>; some implementations (moto) wrap
-	// it in <Errors>.
-	var doc struct {
-		Error     apiErr `xml:"Error"`
-		Errors    apiErr `xml:"Errors>Error"`
-		RequestID string `xml:"RequestId"`
-	}
-	e := &Error{Status: status}
-	if xml.Unmarshal(data, &doc) == nil {
-		if doc.Error.Code == "" {
-			doc.Error = doc.Errors
-		}
-		if doc.Error.Code != "" {
-			e.Code, e.Message, e.RequestID = doc.Error.Code, strings.TrimSpace(doc.Error.Message), doc.RequestID
-			return e
-		}
-	}
-	e.Code = "HTTP" + strconv.Itoa(status)
-	e.Message = http.StatusText(status)
-	return e
-}
-
-// decodeResult finds <ActionResult> inside <ActionResponse> and decodes it.
-func decodeResult(data []byte, action string, result any) error {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if err == io.EOF {
-				return fmt.Errorf("no %sResult element", action)
-			}
-			return err
-		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == action+"Result" {
-			if result == nil {
-				return nil
-			}
-			return dec.DecodeElement(result, &se)
-		}
+	q := &awsquery.Client{URL: c.URL, Service: "sts", Region: c.Region, Version: apiVersion, Credentials: c.Credentials,
+		HTTP: c.HTTP, Name: "sts at " + c.URL, RedirectHint: "set AWS_ENDPOINT_URL_STS to the endpoint itself, or unset it",
+		Attempts: c.Attempts, RetryCodes: []string{"IDPCommunicationError"}, RequireResult: true, Now: c.Now}
+	switch e := q.Call(ctx, action, params, result).(type) {
+	case *awsquery.Error:
+		return &Error{Status: e.Status, Code: e.Code, Message: e.Message, RequestID: e.RequestID}
+	case *awsquery.AnswerError:
+		return &AnswerError{Action: e.Action, Problem: e.Problem}
+	default:
+		return e
 	}
 }
 
@@ -262,8 +146,6 @@ func (c *Client) checkCreds(action string, cr *Credentials) error {
 	}
 	return nil
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func seconds(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
 

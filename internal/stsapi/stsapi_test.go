@@ -395,34 +395,6 @@ func TestSigned(t *testing.T) {
 	}
 }
 
-func TestDecodeResult(t *testing.T) {
-	var id Identity
-	if err := decodeResult([]byte(identityXML), "GetCallerIdentity", &id); err != nil || id.Account != "123456789012" {
-		t.Errorf("decodeResult = %+v, %v", id, err)
-	}
-	if err := decodeResult([]byte(identityXML), "GetCallerIdentity", nil); err != nil {
-		t.Errorf("decodeResult with nil result = %v", err)
-	}
-	bad := []struct {
-		name, data string
-		want       string
-	}{
-		{"missing result", `<GetCallerIdentityResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, "no GetCallerIdentityResult element"},
-		{"other action", strings.ReplaceAll(identityXML, "GetCallerIdentity", "GetSessionToken"), "no GetCallerIdentityResult element"},
-		{"empty", ``, "no GetCallerIdentityResult element"},
-		{"html", `<html><body>hello`, ""},
-		{"broken xml", `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>x</Ar`, ""},
-	}
-	for _, tt := range bad {
-		t.Run(tt.name, func(t *testing.T) {
-			err := decodeResult([]byte(tt.data), "GetCallerIdentity", &Identity{})
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("decodeResult = %v, want an error containing %q", err, tt.want)
-			}
-		})
-	}
-}
-
 // TestUnreadableSuccess: a 200 without the result element is an error that
 // says STS answered something unexpected, and is not retried.
 func TestUnreadableSuccess(t *testing.T) {
@@ -459,27 +431,9 @@ func TestUnreadableSuccess(t *testing.T) {
 	}
 }
 
-func TestParseError(t *testing.T) {
-	tests := []struct {
-		name   string
-		status int
-		body   string
-		want   Error
-	}{
-		{"html from a proxy", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", Error{Status: 502, Code: "HTTP502", Message: "Bad Gateway"}},
-		{"plain text", 502, "upstream connect error", Error{Status: 502, Code: "HTTP502", Message: "Bad Gateway"}},
-		{"empty", 500, "", Error{Status: 500, Code: "HTTP500", Message: "Internal Server Error"}},
-		{"xml without code", 403, "<ErrorResponse><Error><Message>m</Message></Error></ErrorResponse>", Error{Status: 403, Code: "HTTP403", Message: "Forbidden"}},
-		{"sts error", 403, fmt.Sprintf(errorXML, "ExpiredToken", "The security token included in the request is expired", 7),
-			Error{Status: 403, Code: "ExpiredToken", Message: "The security token included in the request is expired", RequestID: "req-7"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := parseError(tt.status, []byte(tt.body)); *got != tt.want {
-				t.Errorf("parseError = %+v, want %+v", *got, tt.want)
-			}
-		})
-	}
+// TestError: the wording of an STS error, which the error XML itself is
+// parsed into by awsquery (tested there).
+func TestError(t *testing.T) {
 	e := &Error{Status: 403, Code: "AccessDenied", Message: "MultiFactorAuthentication failed"}
 	if got, want := e.Error(), "sts: AccessDenied (403): MultiFactorAuthentication failed"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)

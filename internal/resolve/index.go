@@ -233,9 +233,11 @@ func (ix *index) names() ([]string, error) {
 	return names, nil
 }
 
-// writeIndex writes an index of the files paths (as keys say they were
-// when read) holding records and names, if the files have settled and the
-// cache directory is one awsenv may use. It never fails the command.
+// writeIndex writes an index of the files paths holding records and
+// names, if the files have settled and the cache directory is one awsenv
+// may use. keys must be what the files were before what the records say
+// of them was read: a stamp taken after could be a change's, recorded
+// with what was there before it. It never fails the command.
 func writeIndex(path string, paths []string, keys []fileKey, names []string, records map[string][]byte) {
 	now := time.Now()
 	for _, k := range keys {

@@ -17,21 +17,24 @@ import (
 
 // loadAccounts is config.LoadAccounts of the accounts file p names, through
 // the index in p.CacheDir: a large file whose index is current is not read
-// until an entry is asked for, and then only that entry.
-func loadAccounts(p config.Paths) (*config.Accounts, error) {
+// until an entry is asked for, and then only that entry. stamp is what the
+// file was before any of it was read (stamped is false when that cannot be
+// told): an index of what was read may be recorded only under it.
+func loadAccounts(p config.Paths) (accs *config.Accounts, stamp fileKey, stamped bool, err error) {
 	optional := !p.AccountsExplicit
 	k, ok := statPath(p.Accounts)
 	if !ok || !fs.FileMode(k.Mode).IsRegular() || k.Size < indexMinSize {
-		return config.LoadAccounts(p.Accounts, optional)
+		accs, err := config.LoadAccounts(p.Accounts, optional)
+		return accs, k, ok, err
 	}
 	path := indexPath(p.CacheDir, "accounts", p.Accounts)
 	files := []string{p.Accounts}
 	if ix, ok := openIndex(path, files, []fileKey{k}); ok {
-		return config.IndexedAccounts(p.Accounts, accountIndex{ix}), nil
+		return config.IndexedAccounts(p.Accounts, accountIndex{ix}), k, true, nil
 	}
 	accs, spans, st, err := config.LoadAccountsSpans(p.Accounts, optional)
 	if err != nil || spans == nil {
-		return accs, err
+		return accs, k, true, err
 	}
 	if k, ok := fsutil.StampOf(st); ok {
 		names := make([]string, len(spans))
@@ -47,7 +50,7 @@ func loadAccounts(p config.Paths) (*config.Accounts, error) {
 		}
 		writeIndex(path, files, []fileKey{k}, names, records)
 	}
-	return accs, nil
+	return accs, k, true, nil
 }
 
 // accountIndex is a config.AccountIndex read from an index file.
@@ -90,6 +93,8 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 		}
 		keys[i], size = k, size+k.Size
 	}
+	// What the files were before they were read, for Names.
+	e.profileStamps, e.profilesStamped = [2]fileKey{keys[0], keys[1]}, true
 	if size < indexMinSize {
 		return config.LoadProfiles(cfg, cred)
 	}
@@ -388,6 +393,10 @@ func (e *Env) Names() ([]string, error) {
 		keys[i] = k
 	}
 	path := indexPath(e.Paths.CacheDir, "names", files...)
+	// The accounts were read when the Env was made: an index may record
+	// them only under the stamp they were read under, or a change since
+	// would be recorded with the names from before it.
+	indexable = indexable && e.accountsStamped && keys[0] == e.accountsStamp
 	if indexable {
 		if ix, ok := openIndex(path, files, keys); ok {
 			names, err := ix.names()
@@ -409,6 +418,7 @@ func (e *Env) Names() ([]string, error) {
 		return names, err
 	}
 	names = append(names, profiles...)
+	indexable = indexable && e.profilesStamped && keys[2] == e.profileStamps[0] && keys[3] == e.profileStamps[1]
 	if indexable && stamped && len(names) >= namesIndexMin {
 		writeIndex(path, files, keys, names, nil)
 	}

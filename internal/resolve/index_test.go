@@ -69,9 +69,9 @@ func indexedEnv(t *testing.T, getenv func(string) string) *Env {
 	t.Helper()
 	p, err := config.Resolve("", "", getenv)
 	must(t, err)
-	accounts, err := loadAccounts(p)
+	accounts, stamp, stamped, err := loadAccounts(p)
 	must(t, err)
-	e := &Env{Paths: p, Accounts: accounts, Getenv: getenv}
+	e := &Env{Paths: p, Accounts: accounts, Getenv: getenv, accountsStamp: stamp, accountsStamped: stamped}
 	e.profiles, e.profErr = e.loadProfiles()
 	e.loaded = true
 	return e
@@ -375,7 +375,7 @@ func TestIndexBrokenEntry(t *testing.T) {
 	p, err := config.Resolve("", "", getenv)
 	must(t, err)
 	for range 2 {
-		if _, err := loadAccounts(p); err == nil || !strings.Contains(err.Error(), `account "work": region "EU"`) {
+		if _, _, _, err := loadAccounts(p); err == nil || !strings.Contains(err.Error(), `account "work": region "EU"`) {
 			t.Fatalf("error %v", err)
 		}
 	}
@@ -394,7 +394,7 @@ func TestIndexUntrusted(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	p, err := config.Resolve("", "", getenv)
 	must(t, err)
-	_, err = loadAccounts(p)
+	_, _, _, err = loadAccounts(p)
 	must(t, err)
 	path := indexPath(p.CacheDir, "accounts", p.Accounts)
 	k, _ := statPath(p.Accounts)
@@ -485,7 +485,7 @@ func BenchmarkIndexedSwitch(b *testing.B) {
 	for _, name := range []string{"work", "dev"} {
 		b.Run(name+"/index", func(b *testing.B) {
 			for b.Loop() {
-				accounts, err := loadAccounts(p)
+				accounts, _, _, err := loadAccounts(p)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -621,5 +621,62 @@ func TestIndexDropsVersion1(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("another file went too: %v", err)
+	}
+}
+
+// An index records names only under the stamps their files had before
+// they were read: a file edited after this run read it and before Names
+// looked (a slow disk, a stopped process), once settled, must not be
+// recorded with the names from before the edit.
+func TestNamesIndexStampsBeforeRead(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no index on " + runtime.GOOS)
+	}
+	shortSettle(t, 20*time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		accounts int
+		// edit renames from to to in the accounts file or ~/.aws/config,
+		// after e read it.
+		profiles bool
+		from, to string
+	}{
+		{"small accounts file, parsed whole", 5, false, `"acct0003"`, `"renamed3"`},
+		{"indexed accounts file", 300, false, `"acct0003"`, `"renamed3"`},
+		{"config read before Names", 300, true, "[profile p0003]", "[profile renamed3]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := scaleHome(t, bigAccounts(tc.accounts, "eu-west-1"), bigConfig(300, "eu-west-1"))
+			time.Sleep(40 * time.Millisecond)
+			for range 2 { // the indexes and the cache directory settle
+				e, err := NewEnv("", "", getenv)
+				must(t, err)
+				e.Names()
+				time.Sleep(40 * time.Millisecond)
+			}
+			e, err := NewEnv("", "", getenv)
+			must(t, err)
+			file := e.Paths.Accounts
+			if tc.profiles {
+				_, err := e.Profiles()
+				must(t, err)
+				file, _ = e.ProfileFiles()
+			}
+			data, err := os.ReadFile(file)
+			must(t, err)
+			must(t, os.WriteFile(file, []byte(strings.Replace(string(data), tc.from, tc.to, 1)), 0o600))
+			time.Sleep(40 * time.Millisecond) // settled by the time Names looks
+			e.Names()
+			time.Sleep(40 * time.Millisecond)
+			for round := range 2 {
+				fresh, err := NewEnv("", "", getenv)
+				must(t, err)
+				got, _ := fresh.Names()
+				if !contains(got, "renamed3") {
+					t.Errorf("round %d: Names misses renamed3, which a full parse has", round)
+				}
+				time.Sleep(40 * time.Millisecond)
+			}
+		})
 	}
 }

@@ -29,6 +29,14 @@ type Env struct {
 	profiles *config.Profiles
 	profErr  error
 	loaded   bool
+
+	// What the accounts file and the profile files were before they were
+	// read (loadAccounts, loadProfiles); the stamped flags are false when
+	// that cannot be told.
+	accountsStamp   fileKey
+	accountsStamped bool
+	profileStamps   [2]fileKey
+	profilesStamped bool
 }
 
 // NewEnv resolves the paths from the --dir and --config flags (empty when not
@@ -38,11 +46,11 @@ func NewEnv(dirFlag, configFlag string, getenv func(string) string) (*Env, error
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := loadAccounts(p)
+	accounts, stamp, stamped, err := loadAccounts(p)
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Paths: p, Accounts: accounts, Getenv: getenv}, nil
+	return &Env{Paths: p, Accounts: accounts, Getenv: getenv, accountsStamp: stamp, accountsStamped: stamped}, nil
 }
 
 // Profiles returns the profiles of the config and credentials files.

@@ -194,7 +194,11 @@ func (s *Store) warn(msg string) {
 func (s *Store) Get(key Key) *Entry {
 	p := s.path(key)
 	data, err := readOwnFile(p)
-	return s.decode(p, data, err)
+	e, warning := decodeEntry(p, data, err)
+	if warning != "" {
+		s.warn(warning)
+	}
+	return e
 }
 
 // Put writes the entry for key atomically, creating the directory 0700.

@@ -16,71 +16,95 @@ import (
 	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
-// Expiries says when the credentials of the entries that want accepts
-// expire, keyed by Key.String(): for each, what Get would return's
-// Credentials.Expiration, and nothing for an entry Get would ignore (with
-// Get's warning). A directory Check refuses gives none, with a warning.
+// Expiry is what Expiries says of one entry: when its credentials expire
+// (an instant equal to what Get's entry says), or, in Warning, why Get
+// would ignore the entry, in the words of Get's warning.
+type Expiry struct {
+	Expires time.Time
+	Warning string
+}
+
+// Expiries says what Get would say of each entry that want accepts, keyed
+// by Key.String(), without its credentials and without warning: the
+// caller warns of the entries it shows. A directory Check refuses gives
+// none, with a warning.
 //
 // It is what `awsenv list` shows of a thousand entries, and it does not
-// read and decode a thousand files on every run: what it read is kept in
-// a summary (summaryFile) with each entry's fsutil.Stamp, and an entry
-// whose stamp is as recorded is answered from there, at the cost of one
-// lstat. Entries are recorded only once they have settled (see
-// fsutil.Stamp): an entry changed in any way since, even in place within
-// the same second, has another stamp and is read again.
-func (s *Store) Expiries(want func(Key) bool) map[string]time.Time {
+// read and decode a thousand files on every run: with summaryMin entries
+// or more, what it read is kept in a summary (summaryFile) with each
+// entry's fsutil.Stamp, and an entry whose stamp is as recorded is
+// answered from there, at the cost of one lstat. Entries are recorded only
+// once they have settled (see fsutil.Stamp): an entry changed in any way
+// since, even in place within the same second, has another stamp and is
+// read again.
+func (s *Store) Expiries(want func(Key) bool) map[string]Expiry {
 	keys := s.Keys()
 	if keys == nil {
 		return nil
 	}
-	summary := s.readSummary()
+	var wanted []Key
+	for _, key := range keys {
+		if want(key) {
+			wanted = append(wanted, key)
+		}
+	}
+	summarise := len(wanted) >= summaryMin
+	var summary map[string]summaryRecord
+	if summarise {
+		summary = s.readSummary()
+	}
 	next := make(map[string]summaryRecord, len(summary))
 	changed := false
-	out := map[string]time.Time{}
-	for _, key := range keys {
-		if !want(key) {
-			continue
-		}
+	out := make(map[string]Expiry, len(wanted))
+	for _, key := range wanted {
 		name := key.String()
 		path := s.path(key)
-		stamp, stamped := lstamp(path)
+		var stamp fsutil.Stamp
+		stamped := false
+		if summarise {
+			stamp, stamped = lstamp(path)
+		}
 		if rec, ok := summary[name]; ok && stamped && rec.stamp == stamp {
-			out[name] = time.Unix(0, rec.expires).UTC()
+			out[name] = Expiry{Expires: rec.expires}
 			next[name] = rec
 			continue
 		}
 		data, err := readOwnFile(path)
-		e := s.decode(path, data, err)
-		if e == nil {
+		e, warning := decodeEntry(path, data, err)
+		switch {
+		case warning != "":
+			out[name] = Expiry{Warning: warning}
+			continue
+		case e == nil:
 			continue
 		}
 		exp := e.Credentials.Expiration
-		out[name] = exp
-		if stamped && stamp.Settled(time.Now(), settle) {
-			next[name] = summaryRecord{stamp: stamp, expires: exp.UnixNano()}
+		out[name] = Expiry{Expires: exp}
+		if stamped && stamp.Settled(time.Now(), fsutil.Settle) {
+			next[name] = summaryRecord{stamp: stamp, expires: exp}
 			changed = true
 		}
 	}
-	if changed || len(next) < len(summary) {
+	if summarise && (changed || len(next) < len(summary)) {
 		s.writeSummary(next)
 	}
 	return out
 }
 
-// settle is how long an entry must be unchanged before the summary may
-// answer for it. Tests shorten it.
-var settle = 2 * time.Second
+// summaryMin is the number of entries from which Expiries keeps a
+// summary: fewer cost less to read than the summary's writes.
+const summaryMin = 32
 
 // summaryFile holds what Expiries read; the digit is its format's version.
 const (
-	summaryFile  = "expiries1"
-	summaryMagic = "awsenvx1"
+	summaryFile  = "expiries2"
+	summaryMagic = "awsenvx2"
 )
 
 // summaryRecord is what the summary knows of one entry.
 type summaryRecord struct {
 	stamp   fsutil.Stamp
-	expires int64 // nanoseconds since the epoch
+	expires time.Time
 }
 
 func lstamp(path string) (fsutil.Stamp, bool) {
@@ -90,6 +114,9 @@ func lstamp(path string) (fsutil.Stamp, bool) {
 	}
 	return fsutil.StampOf(st)
 }
+
+// maxSummary bounds the summary: a record is some 300 bytes.
+const maxSummary = 64 << 20
 
 func (s *Store) summaryPath() string { return filepath.Join(s.Dir, ".index", summaryFile) }
 
@@ -102,11 +129,11 @@ func (s *Store) readSummary() map[string]summaryRecord {
 	}
 	defer f.Close()
 	st, err := f.Stat()
-	if err != nil || !fsutil.OwnIndex(st) || st.Size() > 64<<20 {
+	if err != nil || !fsutil.OwnIndex(st) || st.Size() > maxSummary {
 		return nil
 	}
-	data, err := io.ReadAll(f)
-	if err != nil {
+	data, err := io.ReadAll(io.LimitReader(f, maxSummary+1)) // it may have grown since
+	if err != nil || len(data) > maxSummary {
 		return nil
 	}
 	return decodeSummary(data)
@@ -120,7 +147,7 @@ func decodeSummary(data []byte) map[string]summaryRecord {
 	b := data[len(summaryMagic):]
 	n := int(binary.LittleEndian.Uint32(b))
 	b = b[4:]
-	const fixed = 8*6 + 4
+	const fixed = 8*5 + 4 + 8 + 4
 	if n > len(b)/(2+fixed) {
 		return nil // more records than the bytes could hold
 	}
@@ -139,7 +166,7 @@ func decodeSummary(data []byte) map[string]summaryRecord {
 		out[name] = summaryRecord{
 			stamp: fsutil.Stamp{Exists: true, Dev: u(0), Ino: u(1), Size: int64(u(2)), Mtime: int64(u(3)), Ctime: int64(u(4)),
 				Mode: binary.LittleEndian.Uint32(v[40:])},
-			expires: int64(binary.LittleEndian.Uint64(v[44:])),
+			expires: time.Unix(int64(binary.LittleEndian.Uint64(v[44:])), int64(binary.LittleEndian.Uint32(v[52:]))).UTC(),
 		}
 		b = v[fixed:]
 	}
@@ -155,6 +182,7 @@ func (s *Store) writeSummary(recs map[string]summaryRecord) {
 	if err := os.MkdirAll(filepath.Dir(s.summaryPath()), 0o700); err != nil {
 		return
 	}
+	fsutil.SweepOldTemps(s.summaryPath(), time.Minute) // what a run killed while writing left
 	fsutil.WriteFile(s.summaryPath(), encodeSummary(recs), 0o600)
 }
 
@@ -176,7 +204,9 @@ func encodeSummary(recs map[string]summaryRecord) []byte {
 			b = binary.LittleEndian.AppendUint64(b, v)
 		}
 		b = binary.LittleEndian.AppendUint32(b, r.stamp.Mode)
-		b = binary.LittleEndian.AppendUint64(b, uint64(r.expires))
+		// Seconds and nanoseconds: UnixNano says nothing past 2262.
+		b = binary.LittleEndian.AppendUint64(b, uint64(r.expires.Unix()))
+		b = binary.LittleEndian.AppendUint32(b, uint32(r.expires.Nanosecond()))
 	}
 	return b
 }
@@ -200,23 +230,22 @@ func entryNames(names []string) []Key {
 	return keys
 }
 
-// decode is the entry in data, read from path with err; nil, with a
-// warning unless the entry does not exist, when Get would not return it.
-func (s *Store) decode(path string, data []byte, err error) *Entry {
+// decodeEntry is the entry in data, read from path with err; nil, with
+// the warning Get gives unless the entry does not exist, when Get would
+// not return it.
+func decodeEntry(path string, data []byte, err error) (*Entry, string) {
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			s.warn(fmt.Sprintf("warning: ignoring cache entry %s: %v", path, err))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ""
 		}
-		return nil
+		return nil, fmt.Sprintf("warning: ignoring cache entry %s: %v", path, err)
 	}
 	var e Entry
 	if err := json.Unmarshal(data, &e); err != nil {
-		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): not valid JSON", path))
-		return nil
+		return nil, fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): not valid JSON", path)
 	}
 	if err := e.check(); err != nil {
-		s.warn(fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): %v", path, err))
-		return nil
+		return nil, fmt.Sprintf("warning: ignoring corrupt cache entry %s (it will be replaced): %v", path, err)
 	}
-	return &e
+	return &e, ""
 }

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,13 +10,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 // shortSettle makes entries count as settled d after their last change.
 func shortSettle(t *testing.T, d time.Duration) {
-	old := settle
-	settle = d
-	t.Cleanup(func() { settle = old })
+	old := fsutil.Settle
+	fsutil.Settle = d
+	t.Cleanup(func() { fsutil.Settle = old })
 }
 
 // Expiries says what Get says of each listed entry, and nothing of the
@@ -38,7 +41,8 @@ func TestExpiriesAsGet(t *testing.T) {
 	for round := range 2 {
 		got := s.Expiries(Key.Listed)
 		for k, exp := range keys {
-			e, ok := got[k.String()]
+			ex, ok := got[k.String()]
+			e := ex.Expires
 			if k.Listed() != ok || ok && !e.Equal(exp) {
 				t.Errorf("round %d: %s: %v %v, want listed %v, %v", round, k, e, ok, k.Listed(), exp)
 			}
@@ -46,10 +50,14 @@ func TestExpiriesAsGet(t *testing.T) {
 				t.Errorf("round %d: %s: Get says %v", round, k, s.Get(k).Credentials.Expiration)
 			}
 		}
-		if len(got) != 5 {
+		if len(got) != 6 {
 			t.Errorf("round %d: %d entries: %v", round, len(got), got)
 		}
-		if msgs := w.take(); len(msgs) < 1 || !strings.Contains(msgs[0], "broken.json") {
+		// The broken entry's warning is the caller's to give.
+		if b := got["broken"]; !strings.Contains(b.Warning, "broken.json") || !b.Expires.IsZero() {
+			t.Errorf("round %d: the broken entry: %+v", round, b)
+		}
+		if msgs := w.take(); len(msgs) != 0 {
 			t.Errorf("round %d: warnings %q", round, msgs)
 		}
 	}
@@ -70,7 +78,7 @@ func forgeSummary(t *testing.T, s *Store, key Key, exp time.Time) {
 	if !ok {
 		t.Fatalf("%s is not in the summary", key)
 	}
-	rec.expires = exp.UnixNano()
+	rec.expires = exp
 	recs[key.String()] = rec
 	s.writeSummary(recs)
 }
@@ -84,11 +92,12 @@ func TestExpiriesSummary(t *testing.T) {
 	}
 	shortSettle(t, 20*time.Millisecond)
 	s, _ := newStore(t)
+	fill(t, s)
 	key := AccountSession("work")
 	must(t, s.Put(key, newEntry(testExp)))
 
 	// Just written: read, not recorded.
-	if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(testExp) {
+	if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(testExp) {
 		t.Fatalf("expiry %v", got)
 	}
 	if _, ok := recorded(t, s, key); ok {
@@ -104,7 +113,7 @@ func TestExpiriesSummary(t *testing.T) {
 	// stays as it was: a forged record shows through.
 	forged := testExp.Add(time.Minute)
 	forgeSummary(t, s, key, forged)
-	if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(forged) {
+	if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(forged) {
 		t.Fatalf("expiry %v, want the summary's %v", got, forged)
 	}
 
@@ -125,15 +134,15 @@ func TestExpiriesSummary(t *testing.T) {
 	must(t, f.Close())
 	must(t, os.Chtimes(path, before.ModTime(), before.ModTime()))
 	want := testExp.Add(5 * time.Minute)
-	if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(want) {
+	if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(want) {
 		t.Fatalf("expiry after the edit %v, want %v", got, want)
 	}
 
 	// A removed entry leaves the summary.
 	_, err = s.Delete(key)
 	must(t, err)
-	if got := s.Expiries(Key.Listed); len(got) != 0 {
-		t.Fatalf("after forget: %v", got)
+	if got := s.Expiries(Key.Listed); len(got) != summaryMin {
+		t.Fatalf("after forget: %d entries", len(got))
 	}
 	if _, ok := recorded(t, s, key); ok {
 		t.Error("a removed entry is still in the summary")
@@ -147,6 +156,7 @@ func TestExpiriesSummaryUntrusted(t *testing.T) {
 	}
 	shortSettle(t, 0)
 	s, _ := newStore(t)
+	fill(t, s)
 	key := AccountSession("work")
 	must(t, s.Put(key, newEntry(testExp)))
 	time.Sleep(5 * time.Millisecond)
@@ -156,7 +166,7 @@ func TestExpiriesSummaryUntrusted(t *testing.T) {
 	p := s.summaryPath()
 
 	must(t, os.Chmod(p, 0o666)) // writable by others
-	if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(testExp) {
+	if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(testExp) {
 		t.Errorf("a world-writable summary was read: %v", got)
 	}
 
@@ -166,13 +176,13 @@ func TestExpiriesSummaryUntrusted(t *testing.T) {
 	for _, bad := range [][]byte{data[:len(data)-1], append(append([]byte{}, data...), 0), []byte("awsenvx0" + string(data[8:])),
 		binary.LittleEndian.AppendUint32([]byte(summaryMagic), 1<<30)} {
 		must(t, os.WriteFile(p, bad, 0o600))
-		if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(testExp) {
+		if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(testExp) {
 			t.Errorf("a bad summary was read: %v", got)
 		}
 	}
 	must(t, os.Remove(p))
 	must(t, os.Symlink(filepath.Join(t.TempDir(), "elsewhere"), p))
-	if got := s.Expiries(Key.Listed)[key.String()]; !got.Equal(testExp) {
+	if got := s.Expiries(Key.Listed)[key.String()]; !got.Expires.Equal(testExp) {
 		t.Errorf("through a symlinked summary: %v", got)
 	}
 }
@@ -187,20 +197,35 @@ func TestExpiriesNotRegular(t *testing.T) {
 	must(t, os.Mkdir(s.path(AccountSession("dir")), 0o700))
 	must(t, os.Symlink(s.path(AccountSession("ok")), s.path(AccountSession("link"))))
 	for range 2 {
-		done := make(chan map[string]time.Time)
+		done := make(chan map[string]Expiry)
 		go func() { done <- s.Expiries(Key.Listed) }()
 		select {
 		case got := <-done:
-			if len(got) != 1 {
+			warned := 0
+			for _, e := range got {
+				if e.Warning != "" {
+					warned++
+				}
+			}
+			if len(got) != 4 || warned != 3 || !got["ok"].Expires.Equal(testExp) {
 				t.Errorf("expiries %v", got)
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("Expiries hangs")
 		}
-		if msgs := w.take(); len(msgs) != 3 {
+		if msgs := w.take(); len(msgs) != 0 {
 			t.Errorf("warnings %q", msgs)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// fill puts summaryMin other entries in the store, enough for Expiries
+// to keep a summary.
+func fill(t *testing.T, s *Store) {
+	t.Helper()
+	for i := range summaryMin {
+		must(t, s.Put(AccountSession(fmt.Sprintf("other%02d", i)), newEntry(testExp)))
 	}
 }
 
@@ -214,7 +239,7 @@ func must(t *testing.T, err error) {
 // A summary decodes what it encoded, and anything else is none: never a
 // panic or an allocation its bytes do not justify.
 func FuzzDecodeSummary(f *testing.F) {
-	f.Add(encodeSummary(map[string]summaryRecord{"work": {expires: 7}, "@profile%3Adev": {expires: -1}}))
+	f.Add(encodeSummary(map[string]summaryRecord{"work": {expires: time.Unix(7, 0)}, "@profile%3Adev": {expires: time.Date(2300, 1, 1, 0, 0, 0, 5, time.UTC)}}))
 	f.Add([]byte(summaryMagic + "\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		recs := decodeSummary(b)
@@ -233,4 +258,26 @@ func FuzzDecodeSummary(f *testing.F) {
 			t.Fatalf("%d records do not survive encoding", len(recs))
 		}
 	})
+}
+
+// An expiry past 2262, which UnixNano cannot say, survives the summary.
+func TestExpiriesFarFuture(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no change time to read on " + runtime.GOOS)
+	}
+	shortSettle(t, 0)
+	s, _ := newStore(t)
+	fill(t, s)
+	key := AccountSession("work")
+	far := time.Date(2300, 1, 1, 0, 0, 0, 123, time.UTC)
+	must(t, s.Put(key, newEntry(far)))
+	time.Sleep(5 * time.Millisecond)
+	for round := range 3 {
+		if got := s.Expiries(Key.Listed)[key.String()].Expires; !got.Equal(far) {
+			t.Errorf("round %d: %v, want %v", round, got, far)
+		}
+	}
+	if _, ok := recorded(t, s, key); !ok {
+		t.Error("not in the summary")
+	}
 }

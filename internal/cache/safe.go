@@ -23,6 +23,11 @@ func checkDir(dir string) error {
 	return checkDirAccess(dir, st)
 }
 
+// OpenFile opens a file of a cache directory for reading as entries are
+// opened: a symlink is refused, and a FIFO is not waited on. The caller
+// checks what it opened (fstat).
+func OpenFile(path string) (*os.File, error) { return openEntry(path) }
+
 // maxEntry bounds a cache entry: awsenv writes about 2 KiB.
 const maxEntry = 1 << 20
 

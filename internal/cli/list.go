@@ -73,10 +73,14 @@ func runList(r *run, o listOptions) error {
 	expiries, now := res.Builder.Store.Expiries(cache.Key.Listed), r.now()
 	state := func(key cache.Key) string {
 		exp, ok := expiries[key.String()]
-		if !ok {
+		switch {
+		case !ok:
+			return "none"
+		case exp.Warning != "":
+			r.warn(exp.Warning) // of the entries shown, as Get would
 			return "none"
 		}
-		return entryState(exp.Sub(now), o.MinTTL)
+		return entryState(exp.Expires.Sub(now), o.MinTTL)
 	}
 	var accountsTable, profilesTable table
 	if len(accounts) > 0 {
@@ -127,10 +131,30 @@ func newTable(rows int, header ...string) table {
 }
 
 func (t *table) add(row ...string) {
-	for i, c := range row[:len(row)-1] {
-		t.widths[i] = max(t.widths[i], utf8.RuneCountInString(c))
+	for i, c := range row {
+		c = printable(c)
+		if i < len(row)-1 {
+			t.widths[i] = max(t.widths[i], utf8.RuneCountInString(c))
+		}
+		t.cells = append(t.cells, c)
 	}
-	t.cells = append(t.cells, row...)
+}
+
+// printable is s with every control character and invalid byte made "?":
+// a region or source_profile in ~/.aws/config can hold a tab or an escape
+// sequence, which must neither break the columns nor reach the terminal.
+func printable(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return strings.Map(func(r rune) rune {
+				if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
+					return '?'
+				}
+				return r
+			}, strings.ToValidUTF8(s, "\uFFFD"))
+		}
+	}
+	return s
 }
 
 // size is about the bytes write writes (exactly, for ASCII).

@@ -61,6 +61,18 @@ func SweepTemps(path string) {
 	}
 }
 
+// SweepOldTemps is SweepTemps for writers that take no lock (an index,
+// which any run may rewrite): it removes only the temporary files older
+// than age, which no writer still at work can own.
+func SweepOldTemps(path string, age time.Duration) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+escapeGlob(filepath.Base(path))+".tmp*"))
+	for _, m := range matches {
+		if st, err := os.Lstat(m); err == nil && time.Since(st.ModTime()) > age {
+			os.Remove(m)
+		}
+	}
+}
+
 func escapeGlob(s string) string {
 	r := strings.NewReplacer("*", `\*`, "?", `\?`, "[", `\[`, `\`, `\\`)
 	return r.Replace(s)

@@ -345,3 +345,26 @@ func TestLockBadPath(t *testing.T) {
 		t.Errorf("err = %v, want an error naming %s that is not a timeout", err, path)
 	}
 }
+
+// SweepOldTemps leaves a temporary file a writer may still be at.
+func TestSweepOldTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ix")
+	old, fresh, other := filepath.Join(dir, ".ix.tmp1"), filepath.Join(dir, ".ix.tmp2"), filepath.Join(dir, ".iy.tmp1")
+	for _, p := range []string{old, fresh, other} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(other, long, long)
+	SweepOldTemps(path, time.Minute)
+	for p, want := range map[string]bool{old: false, fresh: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", p, err == nil, want)
+		}
+	}
+}

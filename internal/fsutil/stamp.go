@@ -20,6 +20,11 @@ type Stamp struct {
 	Mode         uint32 // an fs.FileMode
 }
 
+// Settle is how long a file must be unchanged before an index may record
+// it: more than the timestamp granularity of any file system awsenv may
+// meet (two seconds on FAT, one on HFS+ and ext3). Tests shorten it.
+var Settle = 2 * time.Second
+
 // Settled reports whether the file has been as it is for settle at now,
 // and may be recorded.
 func (s Stamp) Settled(now time.Time, settle time.Duration) bool {

@@ -14,18 +14,29 @@ package resolve
 //     impossible to miss. The kernel sets it to the current time on every
 //     write, truncate, rename, chmod or utimes, and no user can set it
 //     (cp -p, rsync -t, tar and touch -d set mtime, never ctime). An index
-//     is written only for files whose ctime is at least settle older than
-//     the moment of writing, after they were read; any later change then
-//     gives a ctime later than the recorded one, however coarse the file
-//     system's clock, as long as its granularity is under settle. A file
-//     changed less than settle ago is parsed whole, and indexed by the
-//     first run after it settles.
-//   - What a lookup reads through the index is checked again: each entry
+//     is written only under stamps taken before the files were read, and
+//     only when their ctime is at least fsutil.Settle older than the moment
+//     of writing; any later change then gives a ctime later than the
+//     recorded one, however coarse the file system's clock, as long as its
+//     granularity is under that. A file changed more recently is parsed
+//     whole, and indexed by the first run after it settles.
+//   - What a switch reads through the index is checked again: each entry
 //     or section block is read from the file itself, its CRC-32 compared
 //     with the recorded one, its name with the one asked for, and it is
 //     parsed and validated as a full parse would. A mismatch reads the
-//     whole file.
-//
+//     whole file. The names (completion) and the rows list shows are
+//     answered on the stamps alone.
+//   - That argument is the local kernel's: it holds on local file systems.
+//     On NFS, a stat may show another client's edit up to a minute late
+//     (attribute caching), and FUSE and network file systems report the
+//     ctime their server keeps; there, list and completion can lag an
+//     edit made elsewhere by as long, while a switch still sees it.
+//   - What the index records of a parse (the rows, which sections are
+//     profiles) is the parser's: a change to what a parse makes of the
+//     files must change indexVersion, or an upgraded awsenv would show
+//     the old parser's rows until the next edit. TestIndexRowsPinned
+//     fails when they change.
+
 // An index that cannot be read, is not ours (another owner, group- or
 // world-writable), or has another format is ignored, and a failure to
 // write one is silent: without an index awsenv parses the files, as it
@@ -43,7 +54,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
@@ -54,11 +65,6 @@ import (
 // costs less than the system calls of the index: some thirty accounts, or
 // profiles.
 const indexMinSize = 4 << 10
-
-// settle is how long a file must be unchanged before it is indexed: more
-// than the timestamp granularity of any file system awsenv may meet (two
-// seconds on FAT, one on HFS+ and ext3). Tests shorten it.
-var settle = 2 * time.Second
 
 // indexMagic starts every index file; the digit is the format version,
 // which the file names carry too (indexPath): an awsenv of another version
@@ -115,9 +121,12 @@ type index struct {
 // openIndex opens the index at path if it was made from files that are
 // now as keys say. The file stays open for the lookups of this run.
 func openIndex(path string, paths []string, keys []fileKey) (*index, bool) {
-	// Without waiting for a writer if it is a FIFO, which readHeader then
-	// refuses with anything else that is not a file of ours.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if !cacheDirOK(filepath.Dir(filepath.Dir(path))) {
+		return nil, false
+	}
+	// No symlink, no wait for a writer if it is a FIFO, which readHeader
+	// then refuses with anything else that is not a file of ours.
+	f, err := cache.OpenFile(path)
 	if err != nil {
 		return nil, false
 	}
@@ -127,6 +136,23 @@ func openIndex(path string, paths []string, keys []fileKey) (*index, bool) {
 		return nil, false
 	}
 	return ix, true
+}
+
+// checkedDirs are the cache directories this process found it may use.
+var checkedDirs sync.Map
+
+// cacheDirOK says whether dir is a cache directory awsenv may use (see
+// cache.Store.Check), asked once a process: an index is read only from
+// one, as it is written only into one.
+func cacheDirOK(dir string) bool {
+	if _, ok := checkedDirs.Load(dir); ok {
+		return true
+	}
+	if (&cache.Store{Dir: dir}).Check() != nil {
+		return false
+	}
+	checkedDirs.Store(dir, true)
+	return true
 }
 
 func readHeader(f *os.File, paths []string, keys []fileKey) (*index, bool) {
@@ -168,12 +194,21 @@ func readHeader(f *os.File, paths []string, keys []fileKey) (*index, bool) {
 		namesOff: int64(r.u64()), nnames: r.u32(), namesLen: int64(r.u64())}
 	// The names come last: an index of another length is not what was
 	// written.
-	if r.bad || ix.buckets == 0 || ix.buckets&(ix.buckets-1) != 0 || ix.namesLen > 64<<20 ||
-		ix.tableOff != int64(len(buf)) || ix.recOff != ix.tableOff+4*int64(ix.buckets+1) || ix.namesOff+ix.namesLen != st.Size() {
+	// Every offset and count in bounds of the file, and no count more than
+	// its bytes can hold: a damaged index must not make a lookup allocate
+	// more than the file.
+	if r.bad || ix.buckets == 0 || ix.buckets&(ix.buckets-1) != 0 || st.Size() > maxIndex ||
+		ix.namesLen < 0 || ix.namesLen > 64<<20 || int64(ix.nnames) > ix.namesLen/2 ||
+		ix.tableOff != int64(len(buf)) || ix.recOff != ix.tableOff+4*int64(ix.buckets+1) ||
+		ix.namesOff < ix.recOff || ix.namesOff+ix.namesLen != st.Size() {
 		return nil, false
 	}
 	return ix, true
 }
+
+// maxIndex bounds an index file: the inputs it indexes are capped at a few
+// megabytes each.
+const maxIndex = 256 << 20
 
 // errIndex is an index that cannot be read as it was written: the caller
 // reads the files instead.
@@ -241,7 +276,7 @@ func (ix *index) names() ([]string, error) {
 func writeIndex(path string, paths []string, keys []fileKey, names []string, records map[string][]byte) {
 	now := time.Now()
 	for _, k := range keys {
-		if !k.Settled(now, settle) {
+		if !k.Settled(now, fsutil.Settle) {
 			return
 		}
 	}
@@ -256,6 +291,7 @@ func writeIndex(path string, paths []string, keys []fileKey, names []string, rec
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return
 	}
+	fsutil.SweepOldTemps(path, time.Minute) // what a run killed while writing left
 	if fsutil.WriteFile(path, data, 0o600) == nil {
 		// The same index in the format before this one (version 1 had
 		// no version in its name) is of no more use to anyone.

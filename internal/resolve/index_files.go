@@ -196,7 +196,7 @@ func encodeAccountRows(rows []config.AccountRow) ([]byte, bool) {
 
 func decodeAccountRows(v []byte) ([]config.AccountRow, error) {
 	r := rowReader{s: string(v)}
-	rows := make([]config.AccountRow, r.u32(len(v)))
+	rows := make([]config.AccountRow, r.u32(len(v)/8))
 	for i := range rows {
 		nroles := r.u16()
 		rows[i] = config.AccountRow{Name: r.str(), AccountID: r.str(), Region: r.str()}
@@ -226,7 +226,7 @@ func encodeProfileRows(rows []config.ProfileRow) ([]byte, bool) {
 
 func decodeProfileRows(v []byte) ([]config.ProfileRow, error) {
 	r := rowReader{s: string(v)}
-	rows := make([]config.ProfileRow, r.u32(len(v)))
+	rows := make([]config.ProfileRow, r.u32(len(v)/8))
 	for i := range rows {
 		rows[i] = config.ProfileRow{Name: r.str(), Kind: r.str(), Region: r.str(), Source: r.str()}
 	}
@@ -274,7 +274,8 @@ func (r *rowReader) u16() int {
 	return int(b[0]) | int(b[1])<<8
 }
 
-// u32 reads a count, which can be no more than max (the bytes there are).
+// u32 reads a count, which can be no more than max: the rows the bytes
+// there are could hold, at eight bytes (four empty strings) the least.
 func (r *rowReader) u32(max int) int {
 	b := r.take(4)
 	if r.bad {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 // bigAccounts is an accounts file over indexMinSize: n accounts, work among
@@ -88,9 +89,9 @@ func switchRegion(t *testing.T, e *Env, name string) string {
 // shortSettle makes files count as settled d after their last change, so
 // that a test can have an index without waiting two seconds.
 func shortSettle(t *testing.T, d time.Duration) {
-	old := settle
-	settle = d
-	t.Cleanup(func() { settle = old })
+	old := fsutil.Settle
+	fsutil.Settle = d
+	t.Cleanup(func() { fsutil.Settle = old })
 }
 
 // rewriteInPlace gives path new content of the same size in the same
@@ -467,9 +468,9 @@ func TestIndexFormat(t *testing.T) {
 // BenchmarkIndexedSwitch is Lookup of an account and of a role profile at
 // organisation scale, through the index and without it.
 func BenchmarkIndexedSwitch(b *testing.B) {
-	old := settle
-	settle = 0
-	defer func() { settle = old }()
+	old := fsutil.Settle
+	fsutil.Settle = 0
+	defer func() { fsutil.Settle = old }()
 	home := b.TempDir()
 	for name, content := range map[string]string{
 		"aws-creds/accounts.json": bigAccounts(5000, "eu-west-1"), ".aws/config": bigConfig(5000, "eu-west-1"), ".aws/credentials": bigCredentials,
@@ -678,5 +679,66 @@ func TestNamesIndexStampsBeforeRead(t *testing.T) {
 				time.Sleep(40 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// The rows an index records are what this parser makes of the files; if
+// this test fails, what a parse makes of them changed, and indexes of the
+// old parser would go on showing its rows: change indexVersion (index.go),
+// then this table.
+func TestIndexRowsPinned(t *testing.T) {
+	dir := t.TempDir()
+	accounts := filepath.Join(dir, "accounts.json")
+	must(t, os.WriteFile(accounts, []byte(`{
+  "plain": "arn:aws:iam::111111111111:",
+  "full": {"arn": "arn:aws-cn:iam::222222222222:", "region": "cn-north-1", "roles": {"b": "arn:aws-cn:iam::222222222222:role/b", "a": "arn:aws-cn:iam::222222222222:role/a"}},
+  "web": {"arn": "arn:aws:iam::333333333333:", "web_identity": {"issuer": "https://idp.example.com", "client_id": "c", "role_arn": "arn:aws:iam::333333333333:role/w"}}
+}`), 0o600))
+	accs, err := config.LoadAccounts(accounts, false)
+	must(t, err)
+	wantAccounts := []config.AccountRow{
+		{Name: "plain", AccountID: "111111111111"},
+		{Name: "full", AccountID: "222222222222", Region: "cn-north-1", Roles: []string{"b", "a"}},
+		{Name: "web", AccountID: "333333333333"},
+	}
+	cfg, cred := filepath.Join(dir, "config"), filepath.Join(dir, "credentials")
+	must(t, os.WriteFile(cfg, []byte(`[default]
+region = eu-west-1
+[profile role]
+role_arn = arn:aws:iam::1:role/r
+source_profile = keys
+region = eu-west-2
+[profile web]
+role_arn = arn:aws:iam::1:role/w
+web_identity_token_file = /tmp/t
+[profile sso]
+sso_session = s
+sso_account_id = 111111111111
+sso_role_name = R
+[sso-session s]
+sso_start_url = https://s.awsapps.com/start
+sso_region = eu-west-1
+[profile proc]
+credential_process = /bin/true
+[profile meta]
+role_arn = arn:aws:iam::1:role/m
+credential_source = Environment
+`), 0o600))
+	must(t, os.WriteFile(cred, []byte("[keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n"), 0o600))
+	ps, err := config.LoadProfiles(cfg, cred)
+	must(t, err)
+	wantProfiles := []config.ProfileRow{
+		{Name: "default", Kind: "none", Region: "eu-west-1"},
+		{Name: "role", Kind: "role", Region: "eu-west-2", Source: "keys"},
+		{Name: "web", Kind: "web-identity"},
+		{Name: "sso", Kind: "sso"},
+		{Name: "proc", Kind: "process"},
+		{Name: "meta", Kind: "role"},
+		{Name: "keys", Kind: "keys"},
+	}
+	gotAccounts, err := accs.Rows()
+	must(t, err)
+	if !reflect.DeepEqual(gotAccounts, wantAccounts) || !reflect.DeepEqual(ps.Rows(), wantProfiles) {
+		t.Errorf("the rows a parse makes changed: change indexVersion in index.go, then this table\naccounts %+v\nprofiles %+v", gotAccounts, ps.Rows())
 	}
 }

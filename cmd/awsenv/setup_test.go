@@ -20,6 +20,18 @@ import (
 // may be an old v1.
 const awsCLI = "/usr/bin/aws"
 
+// goRace is the race detector's setting for every awsenv a test runs:
+// by default a binary built with -race sleeps a second as it exits, for
+// goroutines still running to report, which the hundreds of short runs
+// of the scripts paid in minutes. A race found is still reported, and
+// still makes the run exit with status 66.
+var goRace = func() string {
+	if v := os.Getenv("GORACE"); v != "" {
+		return v
+	}
+	return "atexit_sleep_ms=10"
+}()
+
 type stsKey struct{}
 
 type fixture struct {
@@ -95,6 +107,7 @@ func setupScript(env *testscript.Env) error {
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, ".aws", "credentials"),
 		"AWS_EC2_METADATA_DISABLED":   "true",
 		"AWS_PAGER":                   "",
+		"GORACE":                      goRace,
 		"SHELL":                       "/bin/bash",
 		"AWS_CLI":                     awsCLI,
 		"WORK_ARN":                    fx.users["work"].ARN,

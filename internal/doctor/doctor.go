@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
@@ -59,11 +61,18 @@ func Run(ctx context.Context, o Options) []Finding {
 	}
 	checkDir(add, p.CredDir)
 	names := env.AccountNames()
+	var ages keyAges
+	if !o.Offline {
+		ages = checkKeyAges(ctx, env, names, o)
+	}
 	for _, n := range names {
 		checkAccount(add, env, n)
-		if !o.Offline {
-			checkKeyAge(ctx, add, env, n, o)
+		if a, ok := ages.found[n]; ok {
+			add(a.OK, "%s", a.Text)
 		}
+	}
+	if ages.skipped > 0 {
+		add(true, "the age of the access keys of %d more accounts is unknown: iam was not asked once it could not be reached", ages.skipped)
 	}
 	checkProfiles(add, env)
 	checkCache(add, p.CacheDir)
@@ -136,47 +145,139 @@ const MaxKeyAge = 90 * 24 * time.Hour
 // checkKeyAge asks IAM how old an account's access key is (key files
 // only: doctor never unlocks a keyring). Where IAM cannot say, it says so
 // without calling it a problem.
-func checkKeyAge(ctx context.Context, add func(bool, string, ...any), env *resolve.Env, name string, o Options) {
-	acc := env.Accounts.Get(name)
-	if acc == nil || acc.WebIdentity != nil || acc.KeyStore != "" {
-		return
+// keyAges are the findings of checkKeyAges, by account, and how many
+// accounts it did not ask about.
+type keyAges struct {
+	found   map[string]Finding
+	skipped int
+}
+
+// keyAgeWorkers is how many accounts checkKeyAges asks IAM about at once:
+// thousands of accounts are thousands of calls.
+const keyAgeWorkers = 8
+
+// checkKeyAges asks IAM the age of each account's key-file key, a few
+// accounts at a time. Once IAM cannot be reached (no answer, not a
+// refusal), the accounts not yet asked are not: a machine without the
+// network would otherwise wait the timeout once an account. What a call
+// needs is read here, in the caller's goroutine (the Env is not for
+// sharing), as the calls go.
+func checkKeyAges(ctx context.Context, env *resolve.Env, names []string, o Options) keyAges {
+	type job struct {
+		i   int
+		ask keyAsk
 	}
+	found := make([]*Finding, len(names))
+	asked := make([]bool, len(names))
+	var unreachable atomic.Bool
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range keyAgeWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if unreachable.Load() {
+					continue
+				}
+				f, answered := j.ask.age(ctx, o)
+				found[j.i], asked[j.i] = f, true
+				if !answered {
+					unreachable.Store(true)
+				}
+			}
+		}()
+	}
+	sent := make([]bool, len(names))
+	for i, n := range names {
+		if !keyAgeKnowable(env, n) {
+			continue
+		}
+		sent[i] = true
+		if unreachable.Load() {
+			continue
+		}
+		if a, ok := keyAskOf(env, n, o); ok {
+			jobs <- job{i, a}
+		} else {
+			sent[i] = false
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	ages := keyAges{found: map[string]Finding{}}
+	for i, n := range names {
+		switch {
+		case found[i] != nil:
+			ages.found[n] = *found[i]
+		case sent[i] && !asked[i]:
+			ages.skipped++
+		}
+	}
+	return ages
+}
+
+// keyAgeKnowable says whether IAM can be asked the age of the account's
+// key: an account of the accounts file whose keys are key files.
+func keyAgeKnowable(env *resolve.Env, name string) bool {
+	acc := env.Accounts.Get(name)
+	return acc != nil && acc.WebIdentity == nil && acc.KeyStore == ""
+}
+
+// keyAsk is one account's question to IAM: the key and who to ask.
+type keyAsk struct {
+	name, keyID string
+	iam         *iamapi.Client
+}
+
+// keyAskOf is the question for the account, if IAM can be asked: an
+// account of the accounts file whose keys are key files.
+func keyAskOf(env *resolve.Env, name string, o Options) (keyAsk, bool) {
+	if !keyAgeKnowable(env, name) {
+		return keyAsk{}, false
+	}
+	acc := env.Accounts.Get(name)
 	keys, err := config.LoadKeys(env.Paths.CredDir, name, nil)
 	if err != nil {
-		return
+		return keyAsk{}, false
 	}
 	ep, err := iamapi.ResolveEndpoint(acc.Partition, o.Getenv)
 	if err != nil {
-		return
+		return keyAsk{}, false
 	}
 	sts, err := env.AccountEndpoint(acc.Region, acc.Partition, o.Timeout)
 	if err != nil {
-		return
+		return keyAsk{}, false
 	}
 	hc, err := sts.HTTPClient()
 	if err != nil {
-		return
+		return keyAsk{}, false
 	}
+	return keyAsk{name: name, keyID: keys.AccessKeyID,
+		iam: ep.Client(creds.Static{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, hc)}, true
+}
+
+// age is the finding on the age of the key, and whether IAM answered.
+func (a keyAsk) age(ctx context.Context, o Options) (*Finding, bool) {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	list, err := ep.Client(creds.Static{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, hc).ListAccessKeys(ctx, "")
+	list, err := a.iam.ListAccessKeys(ctx, "")
 	if err != nil {
-		add(true, "account %s: the age of its access key is unknown (%s)", name, strings.TrimSuffix(xerr.Root(err).Error(), "."))
-		return
+		return &Finding{OK: true, Text: fmt.Sprintf("account %s: the age of its access key is unknown (%s)", a.name, strings.TrimSuffix(xerr.Root(err).Error(), "."))},
+			iamapi.Answered(err)
 	}
 	for _, k := range list {
-		if k.AccessKeyID != keys.AccessKeyID {
+		if k.AccessKeyID != a.keyID {
 			continue
 		}
 		age := o.Now().Sub(k.CreateDate)
 		days := int(age / (24 * time.Hour))
 		if age > MaxKeyAge {
-			add(false, "the access key of account %s is %d days old: run 'awsenv rotate %s'", name, days, name)
-		} else {
-			add(true, "the access key of account %s is %d days old", name, days)
+			return &Finding{Text: fmt.Sprintf("the access key of account %s is %d days old: run 'awsenv rotate %s'", a.name, days, a.name)}, true
 		}
-		return
+		return &Finding{OK: true, Text: fmt.Sprintf("the access key of account %s is %d days old", a.name, days)}, true
 	}
+	return nil, true // not listed: nothing to say of its age
 }
 
 // checkProfiles loads ~/.aws/config and credentials and plans every

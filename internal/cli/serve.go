@@ -60,7 +60,8 @@ func runServe(ctx context.Context, r *run, o common, name string, req resolve.Re
 	}
 	// Serving the MFA session: when it expires the server says so, instead
 	// of falling back to the long-lived keys under the shell's tools.
-	if last := plan.Last(); last.OnlyCached && res.Builder.Store.Get(last.Key) != nil {
+	// A session no longer valid is as none: the keys are served.
+	if last := plan.Last(); last.OnlyCached && res.ValidCached(last.Key) {
 		plan.FallbackLabel = ""
 	}
 	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

@@ -54,6 +54,8 @@ func renewable(rn resolve.Renewal, now time.Time) string {
 		return "; it renews them without a person while " + rn.While + ", then run " + rn.Then
 	case rn.Until.IsZero():
 		return "; it renews them for as long as this shell runs"
+	case !rn.Until.After(now):
+		return "; it cannot renew them without a person: run " + rn.Then
 	}
 	return "; it renews them without a person until " + rn.Until.Local().Format("15:04 MST") + " (" + left(rn.Until.Sub(now)) + "), then run " + rn.Then
 }

@@ -29,7 +29,7 @@ func (r *Resolver) Plan(name string, req Request) (*Plan, error) {
 	if req.Purpose != Switch {
 		r.Env.LoadUser(src)
 	}
-	return src.Plan(req, r.validEntry)
+	return src.Plan(req, r.ValidCached)
 }
 
 // Resolve gets the credentials req asks for on name.
@@ -57,11 +57,9 @@ func (r *Resolver) Run(ctx context.Context, p *Plan) (*Resolved, error) {
 	return &Resolved{Result: res, Plan: p}, nil
 }
 
-// validEntry is the planner's view of the cache: a valid entry under key.
-func (r *Resolver) validEntry(key cache.Key) bool {
-	e := r.Builder.Store.Get(key)
-	return e != nil && e.Valid(r.Builder.now(), r.Builder.MinTTL)
-}
+// ValidCached is the planner's view of the cache: whether key has a valid
+// entry (more than MinTTL left).
+func (r *Resolver) ValidCached(key cache.Key) bool { return r.validCached(key) != nil }
 
 func (b *Builder) now() time.Time {
 	if b.Now != nil {
@@ -84,39 +82,65 @@ type Renewal struct {
 }
 
 // Renewal says how long the plan's credentials renew without a person:
-// until the cached credentials of the first step only a person renews (an
-// MFA session, a role assumed with a code, a browser login) expire, or an
-// IAM Identity Center session ends. It reads caches only: no lock, no
-// refresh, no call.
+// until the valid cached credentials of the first step only a person
+// renews (an MFA session, a role assumed with a code, a browser login)
+// expire, or, without such a step, while an IAM Identity Center session
+// lasts. It reads caches only: no lock, no refresh, no call.
 func (r *Resolver) Renewal(p *Plan) Renewal {
 	now := r.Builder.now()
+	var sso *Renewal // a later step that needs a person ends renewal first
 	for _, st := range p.Steps {
 		if st.Kind == SSO {
 			sess := st.SSO.SSOSession()
-			then := sess.LoginCommand()
+			rn := Renewal{Until: now, Then: sess.LoginCommand()}
 			expires, refreshable := r.Builder.ssoClient().Renewal(sess)
 			switch {
 			case refreshable:
-				return Renewal{While: "the IAM Identity Center session lasts", Then: then}
+				rn = Renewal{While: "the IAM Identity Center session lasts", Then: rn.Then}
 			case expires.After(now):
-				return Renewal{Until: expires, Then: then}
+				rn.Until = expires
 			}
-			return Renewal{Until: now, Then: then}
+			// Without a refresh, the role credentials cached from the
+			// last login are served until they expire.
+			if e := r.validCached(st.Key); e != nil && rn.While == "" && e.Credentials.Expiration.After(rn.Until) {
+				rn.Until = e.Credentials.Expiration
+			}
+			if sso == nil {
+				sso = &rn
+			}
+			continue
 		}
 		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
 		if !person {
 			continue
 		}
-		if st.Key.Name == "" {
-			return Renewal{Until: now, Then: "ec2mfa"} // nothing cached: a person is needed now
+		then := "ec2mfa"
+		if st.Kind == WebIdentity {
+			then = "ec2switch " + p.Name // its browser login
 		}
-		if e := r.Builder.Store.Get(st.Key); e != nil {
-			return Renewal{Until: e.Credentials.Expiration, Then: "ec2mfa"}
+		if e := r.validCached(st.Key); e != nil {
+			return Renewal{Until: e.Credentials.Expiration, Then: then}
 		}
 		if st.OnlyCached {
-			continue // not there: the plan falls back to what needs no person
+			continue // none valid: the plan falls back to what needs no person
 		}
-		return Renewal{Until: now, Then: "ec2mfa"}
+		return Renewal{Until: now, Then: then} // a person is needed now
+	}
+	if sso != nil {
+		return *sso
 	}
 	return Renewal{}
+}
+
+// validCached is the step's cached entry while it is valid (more than
+// MinTTL left), nil otherwise or when the step is not cached.
+func (r *Resolver) validCached(key cache.Key) *cache.Entry {
+	if key.Name == "" {
+		return nil
+	}
+	e := r.Builder.Store.Get(key)
+	if e == nil || !e.Valid(r.Builder.now(), r.Builder.MinTTL) {
+		return nil
+	}
+	return e
 }

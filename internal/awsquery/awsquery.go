@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -172,9 +173,29 @@ func (c *Client) do(ctx context.Context, action string, body []byte, result any)
 		return false, nil
 	}
 	if err := decodeResult(data, action, result); err != nil {
-		return false, &AnswerError{Action: action, Problem: strings.Join(strings.Fields(err.Error()), " ")}
+		return false, &AnswerError{Action: action, Problem: problem(err)}
 	}
 	return false, nil
+}
+
+// problem words what is wrong with an answer without quoting it: the XML
+// parser's messages carry pieces of the document (an entity, a name),
+// and the answer holds the secret key and the session token.
+func problem(err error) string {
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("XML syntax error on line %d", se.Line)
+	}
+	var ue xml.UnmarshalError
+	if errors.As(err, &ue) {
+		return "XML that is not the answer's shape"
+	}
+	var pe *strconv.NumError
+	var te *time.ParseError
+	if errors.As(err, &pe) || errors.As(err, &te) {
+		return "a field that does not parse"
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 func parseError(action string, status int, data []byte) *Error {

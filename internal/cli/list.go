@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
@@ -140,14 +141,16 @@ func (t *table) add(row ...string) {
 	}
 }
 
-// printable is s with every control character and invalid byte made "?":
-// a region or source_profile in ~/.aws/config can hold a tab or an escape
+// printable is s with every control or format character (C0, DEL, C1,
+// bidirectional overrides, zero-width ones, line and paragraph
+// separators) and every run of bytes that is not UTF-8 made "?": a region
+// or source_profile in ~/.aws/config can hold a tab or an escape
 // sequence, which must neither break the columns nor reach the terminal.
 func printable(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return strings.Map(func(r rune) rune {
-				if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
+				if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 					return '?'
 				}
 				return r

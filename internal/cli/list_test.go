@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"text/tabwriter"
+	"unicode"
 )
 
 // tabwriterLayout is what list wrote with text/tabwriter before table.
@@ -46,9 +47,11 @@ func TestTableAsTabwriter(t *testing.T) {
 	}
 	// A tab, a form feed, an escape sequence or a byte that is no UTF-8
 	// is "?": the columns hold, and nothing reaches the terminal raw.
-	rows := [][]string{{"PROFILE", "REGION", "SOURCE"}, {"p", "eu\twest", "base\x1b[31m"}, {"q", "a\xffb\fc", "\u0085x"}}
+	rows := [][]string{{"PROFILE", "REGION", "SOURCE"}, {"p", "eu\twest", "base\x1b[31m"}, {"q", "a\xffb\fc", "\u0085x"},
+		{"r", "\u202eevil\u2066", "zero\u200bwidth\u2028"}}
 	got := tableLayout(rows)
-	want := tabwriterLayout([][]string{{"PROFILE", "REGION", "SOURCE"}, {"p", "eu?west", "base?[31m"}, {"q", "a?b?c", "?x"}})
+	want := tabwriterLayout([][]string{{"PROFILE", "REGION", "SOURCE"}, {"p", "eu?west", "base?[31m"}, {"q", "a?b?c", "?x"},
+		{"r", "?evil?", "zero?width?"}})
 	if got != want {
 		t.Errorf("table of control characters:\n%q\nwant\n%q", got, want)
 	}
@@ -63,7 +66,7 @@ func FuzzTable(f *testing.F) {
 		for i, r := range rows {
 			for _, cell := range r {
 				p := printable(cell)
-				if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || unicode.Is(unicode.Cf, r) }) {
 					t.Fatalf("printable(%q) = %q", cell, p)
 				}
 				clean[i] = append(clean[i], p)

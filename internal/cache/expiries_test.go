@@ -87,12 +87,7 @@ func forgeSummary(t *testing.T, s *Store, key Key, exp time.Time) {
 // since, in place, in the same second, at the same size and with its old
 // modification time put back, is read again.
 func TestExpiriesSummary(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		t.Skip("no change time to read on " + runtime.GOOS)
-	}
-	shortSettle(t, 20*time.Millisecond)
-	s, _ := newStore(t)
-	fill(t, s)
+	s := summarised(t, 20*time.Millisecond)
 	key := AccountSession("work")
 	must(t, s.Put(key, newEntry(testExp)))
 
@@ -151,12 +146,7 @@ func TestExpiriesSummary(t *testing.T) {
 
 // A summary that is not ours, or not one, is not read.
 func TestExpiriesSummaryUntrusted(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		t.Skip("no change time to read on " + runtime.GOOS)
-	}
-	shortSettle(t, 0)
-	s, _ := newStore(t)
-	fill(t, s)
+	s := summarised(t, 0)
 	key := AccountSession("work")
 	must(t, s.Put(key, newEntry(testExp)))
 	time.Sleep(5 * time.Millisecond)
@@ -220,6 +210,19 @@ func TestExpiriesNotRegular(t *testing.T) {
 	}
 }
 
+// summarised is a store with summaryMin entries, enough for Expiries to
+// keep a summary, whose entries settle after settle.
+func summarised(t *testing.T, settle time.Duration) *Store {
+	t.Helper()
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
+		t.Skip("no change time to read on " + runtime.GOOS)
+	}
+	shortSettle(t, settle)
+	s, _ := newStore(t)
+	fill(t, s)
+	return s
+}
+
 // fill puts summaryMin other entries in the store, enough for Expiries
 // to keep a summary.
 func fill(t *testing.T, s *Store) {
@@ -262,12 +265,7 @@ func FuzzDecodeSummary(f *testing.F) {
 
 // An expiry past 2262, which UnixNano cannot say, survives the summary.
 func TestExpiriesFarFuture(t *testing.T) {
-	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
-		t.Skip("no change time to read on " + runtime.GOOS)
-	}
-	shortSettle(t, 0)
-	s, _ := newStore(t)
-	fill(t, s)
+	s := summarised(t, 0)
 	key := AccountSession("work")
 	far := time.Date(2300, 1, 1, 0, 0, 0, 123, time.UTC)
 	must(t, s.Put(key, newEntry(far)))

@@ -7,6 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/resolve"
+	"github.com/awsenv/awsenv/internal/sso"
 )
 
 // ssoOptions are the sso subcommands' command line.
@@ -47,14 +49,24 @@ func ssoCommand(io *IO) *cli.Command {
 		so.Template, so.Region, so.Prune = str(c, "template"), str(c, "region"), has(c, "prune") && c.Bool("prune")
 		return so, nil
 	}
-	// action parses a subcommand's line and runs it.
-	action := func(runSub func(context.Context, *run, ssoOptions) error) cli.ActionFunc {
+	// action parses a subcommand's line, finds the session it names and
+	// runs it.
+	action := func(runSub func(context.Context, *run, ssoOptions, ssoTarget) error) cli.ActionFunc {
 		return func(c *cli.Context) error {
 			o, err := parse(c)
 			if err != nil {
 				return err
 			}
-			return runSub(c.Context, newRun(io), o)
+			r := newRun(io)
+			res, err := r.resolver(o.common)
+			if err != nil {
+				return err
+			}
+			sess, err := res.Env.SSOSession(o.Name)
+			if err != nil {
+				return err
+			}
+			return runSub(c.Context, r, o, ssoTarget{res: res, sess: sess})
 		}
 	}
 	return &cli.Command{
@@ -93,16 +105,15 @@ func ssoCommand(io *IO) *cli.Command {
 	}
 }
 
-func runSSOLogin(ctx context.Context, r *run, o ssoOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	sess, err := res.Env.SSOSession(o.Name)
-	if err != nil {
-		return err
-	}
-	b := res.Builder
+// ssoTarget is the session a subcommand works on, and the resolver that
+// found it.
+type ssoTarget struct {
+	res  *resolve.Resolver
+	sess sso.Session
+}
+
+func runSSOLogin(ctx context.Context, r *run, o ssoOptions, t ssoTarget) error {
+	sess, b := t.sess, t.res.Builder
 	b.DeviceCode = o.DeviceCode
 	opts := b.LoginOptions()
 	opts.Force = o.Force
@@ -114,31 +125,16 @@ func runSSOLogin(ctx context.Context, r *run, o ssoOptions) error {
 	return nil
 }
 
-func runSSOLogout(ctx context.Context, r *run, o ssoOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
+func runSSOLogout(ctx context.Context, r *run, _ ssoOptions, t ssoTarget) error {
+	if err := t.res.Builder.SSOClient().Logout(ctx, t.sess); err != nil {
 		return err
 	}
-	sess, err := res.Env.SSOSession(o.Name)
-	if err != nil {
-		return err
-	}
-	if err := res.Builder.SSOClient().Logout(ctx, sess); err != nil {
-		return err
-	}
-	r.say("Logged out of %s", sess.StartURL)
+	r.say("Logged out of %s", t.sess.StartURL)
 	return nil
 }
 
-func runSSOPopulate(ctx context.Context, r *run, o ssoOptions) error {
-	res, err := r.resolver(o.common)
-	if err != nil {
-		return err
-	}
-	sess, err := res.Env.SSOSession(o.Name)
-	if err != nil {
-		return err
-	}
+func runSSOPopulate(ctx context.Context, r *run, o ssoOptions, t ssoTarget) error {
+	res, sess := t.res, t.sess
 	if sess.Name == "" {
 		return usagef("sso populate needs an [sso-session] section: %q is a legacy profile", o.Name)
 	}

@@ -92,6 +92,17 @@ mfa_serial = arn:aws:iam::111111111111:mfa/me
 			t.Errorf("%+v", rn)
 		}
 	})
+	t.Run("a web identity's browser login: ec2switch NAME", func(t *testing.T) {
+		w := setup(t)
+		accounts := w.r.Env.Paths.Accounts
+		must(t, os.WriteFile(accounts, []byte(`{"team": {"arn": "arn:aws:iam::333333333333:", "web_identity": {"issuer": "https://idp.example.com", "client_id": "c", "role_arn": "arn:aws:iam::333333333333:role/w"}}}`), 0o600))
+		e, err := NewEnv("", "", w.r.Env.Getenv)
+		must(t, err)
+		w.r.Env = e
+		if rn := renewal(t, w, "team"); !rn.Until.Equal(now) || rn.Then != "ec2switch team" {
+			t.Errorf("%+v", rn)
+		}
+	})
 	t.Run("a role that needs a code on an SSO profile ends first", func(t *testing.T) {
 		w := setup(t)
 		token(t, w, "rt", now.Add(time.Hour))

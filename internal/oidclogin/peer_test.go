@@ -4,11 +4,10 @@ package oidclogin
 
 import (
 	"context"
-	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/loopback/loopbacktest"
 )
 
 // Issue 12: the login URL (with its state and redirect_uri) is on the
@@ -16,25 +15,13 @@ import (
 // Another user who sends the callback a code of their own login gets 403,
 // and the user's login still goes through.
 func TestCallbackRefusesOtherUsers(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to call back as nobody")
-	}
-	for _, tool := range []string{"curl", "setpriv"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skip("needs " + tool)
-		}
-	}
+	asNobody := loopbacktest.AsNobody(t)
 	m := provider(t)
 	b := &browser{}
 	cfg := config(m, b)
 	var thief string
 	cfg.Show = func(authURL string) error {
-		u, _ := url.Parse(authURL)
-		q := u.Query()
-		forged := q.Get("redirect_uri") + "?code=attackers-code&state=" + url.QueryEscape(q.Get("state"))
-		out, _ := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-			"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", forged).Output()
-		thief = string(out)
+		thief = asNobody(loopbacktest.ForgedCallback(authURL))
 		return b.show(authURL)
 	}
 	tok, err := Login(context.Background(), cfg)

@@ -4,10 +4,9 @@ package sso
 
 import (
 	"context"
-	"net/url"
-	"os"
-	"os/exec"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/loopback/loopbacktest"
 )
 
 // The /authorize address (with the state and the loopback redirect) is on
@@ -15,25 +14,13 @@ import (
 // another user who sends the callback a code of their own login gets 403,
 // and the user's own login still goes through.
 func TestCallbackRefusesOtherUsers(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to call back as nobody")
-	}
-	for _, tool := range []string{"curl", "setpriv"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skip("needs " + tool)
-		}
-	}
+	asNobody := loopbacktest.AsNobody(t)
 	w := newWorld(t)
 	opts := w.opts()
 	var thief string
 	browse := opts.Open
 	opts.Open = func(authURL string) error {
-		u, _ := url.Parse(authURL)
-		q := u.Query()
-		forged := q.Get("redirect_uri") + "?code=attackers-code&state=" + url.QueryEscape(q.Get("state"))
-		out, _ := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-			"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", forged).Output()
-		thief = string(out)
+		thief = asNobody(loopbacktest.ForgedCallback(authURL))
 		return browse(authURL)
 	}
 	if _, err := w.client().Token(context.Background(), w.sess, opts); err != nil {

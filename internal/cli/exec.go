@@ -10,10 +10,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credserver"
-	"github.com/awsenv/awsenv/internal/exports"
 	"github.com/awsenv/awsenv/internal/proc"
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // execOptions are exec's command line.
@@ -77,7 +76,7 @@ func runExec(ctx context.Context, r *run, o execOptions) error {
 	}
 	cmd := exec.Command(path, o.Argv[1:]...)
 	cmd.Args[0] = o.Argv[0]
-	cmd.Env = childEnv(r.io.Environ(), exports.Changes(exports.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region}, got.Creds))
+	cmd.Env = childEnv(r.io.Environ(), render.Changes(render.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region}, got.Creds))
 	if o.Server {
 		srv, err := serve(ctx, res, got.Plan)
 		if err != nil {
@@ -109,7 +108,7 @@ func serve(ctx context.Context, res *resolve.Resolver, plan *resolve.Plan) (*cre
 
 // childEnv is the caller's environment without any variable the changes
 // touch (so no stale AWS credential or profile survives), plus the changes.
-func childEnv(environ []string, changes []shellenv.Change) []string {
+func childEnv(environ []string, changes []render.Change) []string {
 	drop := make(map[string]bool, len(changes))
 	for _, ch := range changes {
 		drop[ch.Name] = true

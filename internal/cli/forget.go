@@ -1,10 +1,9 @@
 package cli
 
 import (
-	"github.com/urfave/cli/v2"
+	"github.com/awsenv/awsenv/internal/render"
 
-	"github.com/awsenv/awsenv/internal/exports"
-	"github.com/awsenv/awsenv/internal/shellenv"
+	"github.com/urfave/cli/v2"
 )
 
 // forgetOptions are forget's command line.
@@ -96,7 +95,7 @@ func clearCommand(io *IO) *cli.Command {
 				return err
 			}
 			r := newRun(io)
-			if err := shellenv.Render(&r.out, o.Shell, exports.Clear(stopServed(r))); err != nil {
+			if err := render.Statements(&r.out, o.Shell, render.Clear(stopServed(r))); err != nil {
 				return err
 			}
 			if shown, err := r.statements(o, "ec2clear", "clear"); err != nil || !shown {

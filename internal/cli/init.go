@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/shellenv"
 	"github.com/awsenv/awsenv/shell"
 )
 
@@ -27,14 +28,14 @@ func initCommand(io *IO) *cli.Command {
 				return usagef("init needs one shell: bash, zsh, fish or powershell")
 			}
 			name := c.Args().First()
-			sh, err := shellenv.Parse(name)
+			sh, err := render.Parse(name)
 			if err != nil {
 				return usagef("%v", err)
 			}
-			if sh == shellenv.POSIX && name != "bash" && name != "zsh" {
+			if sh == render.POSIX && name != "bash" && name != "zsh" {
 				return usagef("init supports bash and zsh among POSIX shells, not %q", name)
 			}
-			script, ok := shell.Script(name, shellenv.Quote(sh, selfPath()))
+			script, ok := shell.Script(name, render.Quote(sh, selfPath()))
 			if !ok {
 				return usagef("init: unknown shell %q", name)
 			}

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/awsenv/awsenv/internal/exports"
 )
 
 func nowCommand(io *IO) *cli.Command {
@@ -27,15 +27,15 @@ func nowCommand(io *IO) *cli.Command {
 
 func runNow(io *IO, format string) error {
 	env := io.Getenv
-	key := env(exports.AccessKeyID)
-	label := env(exports.SetFor)
+	key := env(render.AccessKeyID)
+	label := env(render.SetFor)
 	if label == "" {
-		label = env(exports.Account)
+		label = env(render.Account)
 	}
 	var exp time.Time
 	var expErr error
 	// AWS_SESSION_EXPIRATION alone is what some other tools set.
-	expVar := exports.CredentialExpiration
+	expVar := render.CredentialExpiration
 	if env(expVar) == "" && env("AWS_SESSION_EXPIRATION") != "" {
 		expVar = "AWS_SESSION_EXPIRATION"
 	}
@@ -45,7 +45,7 @@ func runNow(io *IO, format string) error {
 	now := io.Now()
 	switch format {
 	case "prompt":
-		if key == "" && env(exports.ContainerURI) == "" {
+		if key == "" && env(render.ContainerURI) == "" {
 			return nil
 		}
 		if label == "" {
@@ -65,7 +65,7 @@ func runNow(io *IO, format string) error {
 	default:
 		return usagef("unknown --format %q: use text or prompt", format)
 	}
-	served := env(exports.ContainerURI) != "" && env(exports.ServerPID) != ""
+	served := env(render.ContainerURI) != "" && env(render.ServerPID) != ""
 	if key == "" && !served {
 		fmt.Fprintln(io.Err, "No keys set")
 		return nil
@@ -74,9 +74,9 @@ func runNow(io *IO, format string) error {
 		label = "an unknown (not set by awsenv)"
 	}
 	fmt.Fprintf(io.Err, "Keys set for %s AWS account\n", label)
-	region := env(exports.Region)
+	region := env(render.Region)
 	if region == "" {
-		region = env(exports.DefaultRegionVar)
+		region = env(render.DefaultRegionVar)
 	}
 	if region == "" {
 		region = "not set"
@@ -84,8 +84,8 @@ func runNow(io *IO, format string) error {
 	fmt.Fprintf(io.Err, "Region is %s\n", region)
 	switch {
 	case served:
-		fmt.Fprintf(io.Err, "Credentials are served to this shell by awsenv (pid %s) at %s\n", env(exports.ServerPID), env(exports.ContainerURI))
-		if u, err := time.Parse(time.RFC3339, env(exports.ServedUntil)); err == nil {
+		fmt.Fprintf(io.Err, "Credentials are served to this shell by awsenv (pid %s) at %s\n", env(render.ServerPID), env(render.ContainerURI))
+		if u, err := time.Parse(time.RFC3339, env(render.ServedUntil)); err == nil {
 			if u.After(now) {
 				fmt.Fprintf(io.Err, "They are renewed without a person until %s (%s left); then run ec2mfa\n", u.UTC().Format(time.RFC3339), left(u.Sub(now)))
 			} else {
@@ -96,7 +96,7 @@ func runNow(io *IO, format string) error {
 		}
 	case expErr != nil:
 		fmt.Fprintf(io.Err, "%s=%q is not a time awsenv understands\n", expVar, env(expVar))
-	case exp.IsZero() && env(exports.SessionToken) == "":
+	case exp.IsZero() && env(render.SessionToken) == "":
 		fmt.Fprintln(io.Err, "Long-lived keys: they do not expire")
 	case exp.IsZero():
 		fmt.Fprintln(io.Err, "Temporary credentials with no known expiration")

@@ -6,8 +6,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/config"
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // Flags are made by functions, one set per command: urfave/cli keeps parse
@@ -71,7 +71,7 @@ func chainFlags() []cli.Flag {
 // common are the options every command that reads the setup shares.
 type common struct {
 	Dir, Config string
-	Shell       shellenv.Shell
+	Shell       render.Shell
 	MinTTL      time.Duration
 	Timeout     time.Duration
 	Code        string
@@ -113,9 +113,9 @@ func commonFrom(c *cli.Context, io *IO) (common, error) {
 	if has(c, "device-code") {
 		o.DeviceCode = c.Bool("device-code")
 	}
-	o.Shell = shellenv.Detect(io.Getenv("SHELL"))
+	o.Shell = render.Detect(io.Getenv("SHELL"))
 	if v := str(c, "shell"); v != "" {
-		sh, err := shellenv.Parse(v)
+		sh, err := render.Parse(v)
 		if err != nil {
 			return o, usagef("%v", err)
 		}

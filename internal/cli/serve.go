@@ -14,7 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credserver"
-	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
 
@@ -146,7 +146,7 @@ func startServer(r *run, o common, name string, req resolve.Request) (credserver
 // any, so that a second one never stays behind; it reports whether the
 // shell had one (its variables are then unset).
 func stopServed(r *run) bool {
-	v := r.io.Getenv(exports.ServerPID)
+	v := r.io.Getenv(render.ServerPID)
 	if v == "" {
 		return false
 	}

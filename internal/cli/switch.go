@@ -8,9 +8,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/cache"
-	"github.com/awsenv/awsenv/internal/exports"
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // switchOptions are switch's command line.
@@ -86,8 +85,8 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 			return err
 		}
 		rn := res.Renewal(p)
-		t := exports.Target{Account: p.Account, Label: got.Label, Region: p.Region}
-		if err := shellenv.Render(&r.out, o.Shell, exports.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
+		t := render.Target{Account: p.Account, Label: got.Label, Region: p.Region}
+		if err := render.Statements(&r.out, o.Shell, render.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
 			return err
 		}
 		if shown, err := r.statements(o.common, "ec2switch "+o.Name+" --serve", "switch "+o.Name+" --serve"); err != nil || !shown {
@@ -97,7 +96,7 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		return nil
 	}
 	out := output(got, o.common)
-	if err := shellenv.Render(&r.out, o.Shell, exports.Changes(exports.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served}, out.Creds)); err != nil {
+	if err := render.Statements(&r.out, o.Shell, render.Changes(render.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served}, out.Creds)); err != nil {
 		return err
 	}
 	// Messages wait until the statements are ready: a failed run says one

@@ -1,6 +1,8 @@
 package credserver
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"context"
 	"errors"
 	"fmt"
@@ -395,7 +397,7 @@ func lastLine(s string) string {
 // A client with a wrong token gets no credentials.
 func TestClientWrongToken(t *testing.T) {
 	f := newFixture(t)
-	env := clientEnv(t, f.stsURL, []string{EnvFullURI + "=" + f.srv.URL(), EnvToken + "=" + strings.Repeat("A", 43)})
+	env := clientEnv(t, f.stsURL, []string{render.ContainerURI + "=" + f.srv.URL(), render.ContainerToken + "=" + strings.Repeat("A", 43)})
 	_, stderr, err := run(env, goclient(t), "-n", "1")
 	if err == nil || !strings.Contains(stderr, "AccessDenied") {
 		t.Errorf("err %v, stderr %s", err, stderr)

@@ -54,12 +54,6 @@ import (
 // Path is the URL path credentials are served on; every other path is 404.
 const Path = "/credentials"
 
-// The variables that point the SDKs at a server.
-const (
-	EnvFullURI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
-	EnvToken   = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
-)
-
 // tokenBytes is the number of random bytes in a token.
 const tokenBytes = 32
 

@@ -1,6 +1,8 @@
 package credserver
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -233,11 +235,11 @@ func TestTokenAndListener(t *testing.T) {
 		}
 	}
 	env := s1.Env()
-	if len(env) != 2 || env[0] != EnvFullURI+"="+s1.URL() || env[1] != EnvToken+"="+s1.Token() {
+	if len(env) != 2 || env[0] != render.ContainerURI+"="+s1.URL() || env[1] != render.ContainerToken+"="+s1.Token() {
 		t.Errorf("Env() = %q", env)
 	}
 	// The token in Env is the one the server wants.
-	served(t, request(t, s1, "GET", Path, strings.TrimPrefix(env[1], EnvToken+"=")))
+	served(t, request(t, s1, "GET", Path, strings.TrimPrefix(env[1], render.ContainerToken+"=")))
 	refused(t, request(t, s1, "GET", Path, s2.Token()), 403, "AccessDenied")
 }
 

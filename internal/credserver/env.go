@@ -1,6 +1,8 @@
 package credserver
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"bufio"
 	"encoding/json"
 	"errors"
@@ -13,24 +15,6 @@ import (
 	"strconv"
 	"strings"
 )
-
-// Shadowing are the variables that, when set, make the SDKs and the AWS CLI
-// take credentials from somewhere else before they ask a container
-// credentials server, or make them ask a different one: environment keys,
-// web identity, a named profile, a relative container URI, a token file;
-// and awsenv's own variables of fixed credentials, which would be stale.
-// ChildEnv removes them. (A [default] profile with keys in
-// ~/.aws/credentials also comes before the server in every SDK's chain;
-// no variable can turn that off.)
-var Shadowing = []string{
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-	"AWS_DELEGATION_TOKEN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
-	"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION",
-	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	EnvFullURI, EnvToken,
-}
 
 // Handoff is what a client needs to reach a server: its URL and token, and
 // the process that runs it. A detached server process writes it on a pipe
@@ -49,15 +33,15 @@ func (s *Server) Handoff() Handoff { return Handoff{URL: s.url, Token: s.token, 
 func (s *Server) Env() []string { return s.Handoff().Env() }
 
 // ChildEnv returns base (NAME=value entries, like os.Environ) without the
-// Shadowing variables and with those of Env.
+// render.Shadowing variables and with those of Env.
 func (s *Server) ChildEnv(base []string) []string { return s.Handoff().ChildEnv(base) }
 
 // Env returns the two variables that point a client at the server.
 func (h Handoff) Env() []string {
-	return []string{EnvFullURI + "=" + h.URL, EnvToken + "=" + h.Token}
+	return []string{render.ContainerURI + "=" + h.URL, render.ContainerToken + "=" + h.Token}
 }
 
-// ChildEnv returns base without the Shadowing variables and with those of
+// ChildEnv returns base without the render.Shadowing variables and with those of
 // Env.
 func (h Handoff) ChildEnv(base []string) []string {
 	out := make([]string, 0, len(base)+2)
@@ -71,7 +55,7 @@ func (h Handoff) ChildEnv(base []string) []string {
 }
 
 func shadowing(name string) bool {
-	for _, s := range Shadowing {
+	for _, s := range render.Shadowing {
 		if name == s || (runtime.GOOS == "windows" && strings.EqualFold(name, s)) {
 			return true
 		}

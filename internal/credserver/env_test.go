@@ -1,6 +1,8 @@
 package credserver
 
 import (
+	"github.com/awsenv/awsenv/internal/render"
+
 	"bytes"
 	"os"
 	"slices"
@@ -21,7 +23,7 @@ func TestChildEnv(t *testing.T) {
 	}
 	got := s.ChildEnv(base)
 	want := []string{"PATH=/usr/bin", "HOME=/home/me", "AWS_REGION=eu-west-1", "AWS_ACCOUNT_ID=123456789012",
-		"MY_AWS_SET_FOR=work-MFA-STS", EnvFullURI + "=" + s.URL(), EnvToken + "=" + s.Token()}
+		"MY_AWS_SET_FOR=work-MFA-STS", render.ContainerURI + "=" + s.URL(), render.ContainerToken + "=" + s.Token()}
 	if !slices.Equal(got, want) {
 		t.Errorf("ChildEnv:\n got %q\nwant %q", got, want)
 	}

@@ -1,7 +1,9 @@
 // Package render writes a command's credentials in the format asked for:
 // statements for a shell, the JSON of the old generate-sts-role-token, an
 // INI profile, or credential_process JSON. It is the one registry of
-// output formats: a new format is one more entry here.
+// output formats (a new format is one more entry here), the one owner of
+// the environment variables awsenv sets (exports.go), and the quoting that
+// makes shell statements inert (shell.go, quote.go).
 package render
 
 import (
@@ -14,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/credfile"
-	"github.com/awsenv/awsenv/internal/exports"
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // Output is what a format may show.
@@ -25,7 +25,7 @@ type Output struct {
 	Label   string // MY_AWS_SET_FOR, and the INI profile's name
 	Region  string
 	ARN     string // the principal, when known
-	Shell   shellenv.Shell
+	Shell   Shell
 	// ConsoleLink is a console sign-in link (console --format json).
 	ConsoleLink string
 }
@@ -87,7 +87,7 @@ func contains(list []string, s string) bool {
 }
 
 func writeEnv(w io.Writer, o Output) error {
-	return shellenv.Render(w, o.Shell, exports.Changes(exports.Target{Account: o.Account, Label: o.Label, Region: o.Region}, o.Creds))
+	return Statements(w, o.Shell, Changes(Target{Account: o.Account, Label: o.Label, Region: o.Region}, o.Creds))
 }
 
 // writeJSON: the keys of the old generate-sts-role-token and

@@ -8,15 +8,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 var session = Output{
 	Creds: aws.Credentials{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "s3cr3t", SessionToken: "tok&en",
 		CanExpire: true, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC), AccountID: "123456789012"},
 	Account: "work", Label: "work-ROLE-admin", Region: "eu-west-1", ARN: "arn:aws:sts::123456789012:assumed-role/admin/alice",
-	Shell: shellenv.POSIX,
+	Shell: POSIX,
 }
 
 func write(t *testing.T, format string, o Output) string {

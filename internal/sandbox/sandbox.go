@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/proc"
-	"github.com/awsenv/awsenv/internal/shellenv"
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/ststest"
 )
 
@@ -284,7 +284,7 @@ func shell(name, bin, side string, env *[]string) (*exec.Cmd, error) {
 			return nil, err
 		}
 		rc := "[ -f ~/.zshrc ] && source ~/.zshrc\n" +
-			"eval \"$(" + shellenv.Quote(shellenv.POSIX, bin) + " init zsh)\"\n" +
+			"eval \"$(" + render.Quote(render.POSIX, bin) + " init zsh)\"\n" +
 			"PS1=\"(awsenv sandbox) $PS1\"\n"
 		if err := os.WriteFile(filepath.Join(zdot, ".zshrc"), []byte(rc), 0o600); err != nil {
 			return nil, err
@@ -292,14 +292,14 @@ func shell(name, bin, side string, env *[]string) (*exec.Cmd, error) {
 		*env = append(*env, "ZDOTDIR="+zdot)
 		return exec.Command("zsh", "-i"), nil
 	case "fish":
-		init := shellenv.Quote(shellenv.Fish, bin) + " init fish | source; " +
+		init := render.Quote(render.Fish, bin) + " init fish | source; " +
 			"functions -c fish_prompt __awsenv_sandbox_prompt 2>/dev/null; " +
 			"function fish_prompt; printf '(awsenv sandbox) '; __awsenv_sandbox_prompt; end"
 		return exec.Command("fish", "--private", "-C", init), nil
 	default:
 		rcPath := filepath.Join(side, "bashrc")
 		rc := "[ -f ~/.bashrc ] && . ~/.bashrc\n" +
-			"eval \"$(" + shellenv.Quote(shellenv.POSIX, bin) + " init bash)\"\n" +
+			"eval \"$(" + render.Quote(render.POSIX, bin) + " init bash)\"\n" +
 			"PS1=\"(awsenv sandbox) ${PS1:-\\$ }\"\n"
 		if err := os.WriteFile(rcPath, []byte(rc), 0o600); err != nil {
 			return nil, err

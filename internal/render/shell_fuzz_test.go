@@ -1,4 +1,4 @@
-package shellenv
+package render
 
 // Fuzz tests: render one Set statement for a random name and value, then read
 // it back with a strict pure-Go model of the shell's parser. The models
@@ -32,17 +32,17 @@ func fuzzRoundTrip(f *testing.F, s Shell, parse func(string) (string, string, er
 	}
 	f.Fuzz(func(t *testing.T, name, value string) {
 		var buf bytes.Buffer
-		err := Render(&buf, s, []Change{Set(name, value)})
+		err := Statements(&buf, s, []Change{Set(name, value)})
 		wantErr := !nameRE.MatchString(name) || strings.IndexByte(value, 0) >= 0 ||
 			s == PowerShell && !utf8.ValidString(value)
 		if wantErr {
 			if err == nil || buf.Len() != 0 {
-				t.Fatalf("Render(%q, %q) = %q, %v; want an error and no output", name, value, buf.String(), err)
+				t.Fatalf("Statements(%q, %q) = %q, %v; want an error and no output", name, value, buf.String(), err)
 			}
 			return
 		}
 		if err != nil {
-			t.Fatalf("Render(%q, %q): %v", name, value, err)
+			t.Fatalf("Statements(%q, %q): %v", name, value, err)
 		}
 		out := buf.String()
 		gotName, gotValue, err := parse(out)

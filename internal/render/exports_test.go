@@ -1,4 +1,4 @@
-package exports
+package render
 
 import (
 	"bytes"
@@ -8,12 +8,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // env applies changes to a map the way a shell would.
-func env(changes []shellenv.Change) (set map[string]string, unset map[string]bool) {
+func env(changes []Change) (set map[string]string, unset map[string]bool) {
 	set, unset = map[string]string{}, map[string]bool{}
 	for _, c := range changes {
 		if c.Unset {
@@ -27,7 +25,7 @@ func env(changes []shellenv.Change) (set map[string]string, unset map[string]boo
 	return set, unset
 }
 
-func checkOnce(t *testing.T, changes []shellenv.Change) {
+func checkOnce(t *testing.T, changes []Change) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, c := range changes {
@@ -111,12 +109,12 @@ func TestChangesTemporary(t *testing.T) {
 	}
 }
 
-// TestChangesRender: whatever Changes produces renders for every shell.
-func TestChangesRender(t *testing.T) {
+// TestChangesStatements: whatever Changes produces renders for every shell.
+func TestChangesStatements(t *testing.T) {
 	ch := Changes(target, aws.Credentials{AccessKeyID: "A", SecretAccessKey: "s'$(x)", SessionToken: "t", Expires: time.Unix(0, 0)})
-	for _, s := range []shellenv.Shell{shellenv.POSIX, shellenv.Fish, shellenv.PowerShell} {
+	for _, s := range []Shell{POSIX, Fish, PowerShell} {
 		var b bytes.Buffer
-		if err := shellenv.Render(&b, s, ch); err != nil {
+		if err := Statements(&b, s, ch); err != nil {
 			t.Errorf("%v: %v", s, err)
 		}
 		if got := strings.Count(b.String(), "\n"); got != len(ch) {

@@ -1,14 +1,12 @@
-// Package exports decides which environment variables awsenv sets and
-// unsets for a set of credentials; shellenv turns them into statements.
-package exports
+// Which environment variables awsenv sets and unsets for a set of
+// credentials; Statements turns them into shell statements.
+package render
 
 import (
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-
-	"github.com/awsenv/awsenv/internal/shellenv"
 )
 
 // Variables awsenv manages.
@@ -41,6 +39,24 @@ const (
 	ServedUntil    = "AWSENV_SERVED_UNTIL"
 )
 
+// Shadowing are the variables that, when set, make the SDKs and the AWS CLI
+// take credentials from somewhere else before they ask a container
+// credentials server, or make them ask a different one: environment keys,
+// web identity, a named profile, a relative container URI, a token file;
+// and awsenv's own variables of fixed credentials, which would be stale.
+// The credential server's ChildEnv removes them. (A [default] profile with keys in
+// ~/.aws/credentials also comes before the server in every SDK's chain;
+// no variable can turn that off.)
+var Shadowing = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_DELEGATION_TOKEN", "AWS_ACCESS_KEY", "AWS_SECRET_KEY",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+	"AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	ContainerURI, ContainerToken,
+}
+
 var servedVars = []string{ContainerURI, ContainerToken, ServerPID, ServedUntil}
 
 // Target says what the statements are for.
@@ -57,52 +73,52 @@ type Target struct {
 // SDK and old EC2 names, the token and expiration (or their removal for
 // long-lived keys), the profile variables removed so they cannot override
 // the keys, the region, and who the shell is set for.
-func Changes(t Target, c aws.Credentials) []shellenv.Change {
-	ch := make([]shellenv.Change, 0, 17)
+func Changes(t Target, c aws.Credentials) []Change {
+	ch := make([]Change, 0, 17)
 	ch = append(ch,
-		shellenv.Set(AccessKeyID, c.AccessKeyID),
-		shellenv.Set(SecretAccessKey, c.SecretAccessKey),
-		shellenv.Set("AWS_ACCESS_KEY", c.AccessKeyID),
-		shellenv.Set("AWS_SECRET_KEY", c.SecretAccessKey),
+		Set(AccessKeyID, c.AccessKeyID),
+		Set(SecretAccessKey, c.SecretAccessKey),
+		Set("AWS_ACCESS_KEY", c.AccessKeyID),
+		Set("AWS_SECRET_KEY", c.SecretAccessKey),
 	)
 	if c.SessionToken != "" {
-		ch = append(ch, shellenv.Set(SessionToken, c.SessionToken))
+		ch = append(ch, Set(SessionToken, c.SessionToken))
 		for _, n := range tokenAliases {
-			ch = append(ch, shellenv.Set(n, c.SessionToken))
+			ch = append(ch, Set(n, c.SessionToken))
 		}
 		exp := c.Expires.UTC().Format(time.RFC3339)
-		ch = append(ch, shellenv.Set(CredentialExpiration, exp))
+		ch = append(ch, Set(CredentialExpiration, exp))
 		for _, n := range expirationAliases {
-			ch = append(ch, shellenv.Set(n, exp))
+			ch = append(ch, Set(n, exp))
 		}
 	} else {
-		ch = append(ch, shellenv.Unset(SessionToken))
+		ch = append(ch, Unset(SessionToken))
 		for _, n := range tokenAliases {
-			ch = append(ch, shellenv.Unset(n))
+			ch = append(ch, Unset(n))
 		}
-		ch = append(ch, shellenv.Unset(CredentialExpiration))
+		ch = append(ch, Unset(CredentialExpiration))
 		for _, n := range expirationAliases {
-			ch = append(ch, shellenv.Unset(n))
+			ch = append(ch, Unset(n))
 		}
 	}
 	if c.AccountID != "" {
-		ch = append(ch, shellenv.Set(AccountID, c.AccountID))
+		ch = append(ch, Set(AccountID, c.AccountID))
 	} else {
-		ch = append(ch, shellenv.Unset(AccountID))
+		ch = append(ch, Unset(AccountID))
 	}
 	for _, n := range profileVars {
-		ch = append(ch, shellenv.Unset(n))
+		ch = append(ch, Unset(n))
 	}
 	if t.Unserve {
 		for _, n := range servedVars {
-			ch = append(ch, shellenv.Unset(n))
+			ch = append(ch, Unset(n))
 		}
 	}
 	ch = append(ch,
-		shellenv.Set(Region, t.Region),
-		shellenv.Set(DefaultRegionVar, t.Region),
-		shellenv.Set(Account, t.Account),
-		shellenv.Set(SetFor, t.Label),
+		Set(Region, t.Region),
+		Set(DefaultRegionVar, t.Region),
+		Set(Account, t.Account),
+		Set(SetFor, t.Label),
 	)
 	return ch
 }
@@ -112,28 +128,28 @@ func Changes(t Target, c aws.Credentials) []shellenv.Change {
 // until (zero: as long as the server runs): the container variables set,
 // every fixed credential unset (the SDKs would prefer them), the rest as
 // Changes sets it.
-func Served(t Target, url, token string, pid int, until time.Time, accountID string) []shellenv.Change {
+func Served(t Target, url, token string, pid int, until time.Time, accountID string) []Change {
 	ch := Changes(Target{Account: t.Account, Label: t.Label, Region: t.Region}, aws.Credentials{AccountID: accountID})
 	out := ch[:0]
 	for _, c := range ch {
 		switch c.Name {
 		case AccessKeyID, SecretAccessKey, "AWS_ACCESS_KEY", "AWS_SECRET_KEY":
-			c = shellenv.Unset(c.Name)
+			c = Unset(c.Name)
 		}
 		out = append(out, c)
 	}
-	out = append(out, shellenv.Set(ContainerURI, url), shellenv.Set(ContainerToken, token), shellenv.Set(ServerPID, strconv.Itoa(pid)))
+	out = append(out, Set(ContainerURI, url), Set(ContainerToken, token), Set(ServerPID, strconv.Itoa(pid)))
 	if until.IsZero() {
-		out = append(out, shellenv.Unset(ServedUntil))
+		out = append(out, Unset(ServedUntil))
 	} else {
-		out = append(out, shellenv.Set(ServedUntil, until.UTC().Format(time.RFC3339)))
+		out = append(out, Set(ServedUntil, until.UTC().Format(time.RFC3339)))
 	}
 	return out
 }
 
 // Clear unsets every variable Changes may set, and with unserve those of a
 // stopped credential server.
-func Clear(unserve bool) []shellenv.Change {
+func Clear(unserve bool) []Change {
 	names := []string{AccessKeyID, SecretAccessKey, "AWS_ACCESS_KEY", "AWS_SECRET_KEY", SessionToken}
 	names = append(names, tokenAliases...)
 	names = append(names, CredentialExpiration)
@@ -142,9 +158,9 @@ func Clear(unserve bool) []shellenv.Change {
 	if unserve {
 		names = append(names, servedVars...)
 	}
-	ch := make([]shellenv.Change, len(names))
+	ch := make([]Change, len(names))
 	for i, n := range names {
-		ch[i] = shellenv.Unset(n)
+		ch[i] = Unset(n)
 	}
 	return ch
 }

@@ -1,4 +1,4 @@
-package shellenv
+package render
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-// Package shellenv renders environment changes as statements for bash, zsh, fish and PowerShell.
+// Statements for a shell: environment changes rendered as statements for bash, zsh, fish and PowerShell.
 //
 // The output is meant to be evaluated by the user's shell (eval "$(awsenv ...)",
 // awsenv ... | source, awsenv ... | Out-String | Invoke-Expression), so every
@@ -28,7 +28,7 @@
 // POSIX and fish output assume an ASCII-compatible locale (UTF-8, C,
 // ISO-8859-x), where a byte below 0x80 is always that ASCII character;
 // legacy multibyte locales such as Shift_JIS, GBK or Big5 are not supported.
-package shellenv
+package render
 
 import (
 	"errors"
@@ -114,7 +114,7 @@ func Unset(name string) Change { return Change{Name: name, Unset: true} }
 // name ([A-Za-z_][A-Za-z0-9_]*), a value holds a NUL byte, or, for
 // PowerShell, a value is not valid UTF-8. The output is written with a
 // single call to w.Write.
-func Render(w io.Writer, s Shell, changes []Change) error {
+func Statements(w io.Writer, s Shell, changes []Change) error {
 	if !s.valid() {
 		return fmt.Errorf("unknown shell %v", s)
 	}
@@ -170,7 +170,7 @@ func validName(name string) bool {
 }
 
 // errNoShell is the panic value of Quote for an unknown Shell.
-var errNoShell = errors.New("shellenv: unknown shell")
+var errNoShell = errors.New("unknown shell")
 
 func appendStatement(b []byte, s Shell, c Change) []byte {
 	switch s {

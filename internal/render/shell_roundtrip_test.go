@@ -1,4 +1,4 @@
-package shellenv
+package render
 
 // Round-trip tests through the real shells: render statements, let the shell
 // eval them exactly the way users do, and compare what the shell then holds
@@ -190,7 +190,7 @@ func clip(s string) string {
 func writeStmts(t *testing.T, dir string, s Shell, changes []Change) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Render(&buf, s, changes); err != nil {
+	if err := Statements(&buf, s, changes); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "stmts"), buf.Bytes(), 0o600); err != nil {

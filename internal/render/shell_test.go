@@ -1,4 +1,4 @@
-package shellenv
+package render
 
 import (
 	"bytes"
@@ -101,7 +101,7 @@ func TestQuotePanicsOnUnknownShell(t *testing.T) {
 	Quote(Shell(7), "x")
 }
 
-func TestRender(t *testing.T) {
+func TestStatements(t *testing.T) {
 	changes := []Change{
 		Set("AWS_PROFILE", "dev"),
 		Set("AWS_SESSION_TOKEN", "it's\nx"),
@@ -124,20 +124,20 @@ func TestRender(t *testing.T) {
 	}
 	for s, w := range want {
 		var buf bytes.Buffer
-		if err := Render(&buf, s, changes); err != nil {
-			t.Fatalf("Render(%v): %v", s, err)
+		if err := Statements(&buf, s, changes); err != nil {
+			t.Fatalf("Statements(%v): %v", s, err)
 		}
 		if buf.String() != w {
-			t.Errorf("Render(%v) =\n%s\nwant\n%s", s, buf.String(), w)
+			t.Errorf("Statements(%v) =\n%s\nwant\n%s", s, buf.String(), w)
 		}
 		buf.Reset()
-		if err := Render(&buf, s, nil); err != nil || buf.Len() != 0 {
-			t.Errorf("Render(%v, nil) = %q, %v", s, buf.String(), err)
+		if err := Statements(&buf, s, nil); err != nil || buf.Len() != 0 {
+			t.Errorf("Statements(%v, nil) = %q, %v", s, buf.String(), err)
 		}
 	}
 }
 
-func TestRenderErrors(t *testing.T) {
+func TestStatementsErrors(t *testing.T) {
 	tests := []struct {
 		s       Shell
 		changes []Change
@@ -162,23 +162,23 @@ func TestRenderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer
-		err := Render(&buf, tt.s, tt.changes)
+		err := Statements(&buf, tt.s, tt.changes)
 		if err == nil || err.Error() != tt.want {
-			t.Errorf("Render(%v, %+v) error = %v; want %q", tt.s, tt.changes, err, tt.want)
+			t.Errorf("Statements(%v, %+v) error = %v; want %q", tt.s, tt.changes, err, tt.want)
 		}
 		if buf.Len() != 0 {
-			t.Errorf("Render(%v, %+v) wrote %q despite error", tt.s, tt.changes, buf.String())
+			t.Errorf("Statements(%v, %+v) wrote %q despite error", tt.s, tt.changes, buf.String())
 		}
 	}
 	// Unset ignores the value; invalid UTF-8 is fine outside PowerShell.
 	for _, s := range []Shell{POSIX, Fish, PowerShell} {
-		if err := Render(&bytes.Buffer{}, s, []Change{{Name: "A", Value: "\x00\xff", Unset: true}}); err != nil {
-			t.Errorf("Render(%v) unset with junk value: %v", s, err)
+		if err := Statements(&bytes.Buffer{}, s, []Change{{Name: "A", Value: "\x00\xff", Unset: true}}); err != nil {
+			t.Errorf("Statements(%v) unset with junk value: %v", s, err)
 		}
 	}
 	for _, s := range []Shell{POSIX, Fish} {
-		if err := Render(&bytes.Buffer{}, s, []Change{Set("A", "\xff\xc3(")}); err != nil {
-			t.Errorf("Render(%v) invalid utf-8: %v", s, err)
+		if err := Statements(&bytes.Buffer{}, s, []Change{Set("A", "\xff\xc3(")}); err != nil {
+			t.Errorf("Statements(%v) invalid utf-8: %v", s, err)
 		}
 	}
 }
@@ -194,9 +194,9 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-func TestRenderWritesOnce(t *testing.T) {
+func TestStatementsWritesOnce(t *testing.T) {
 	var w countingWriter
-	if err := Render(&w, Fish, benchChanges); err != nil {
+	if err := Statements(&w, Fish, benchChanges); err != nil {
 		t.Fatal(err)
 	}
 	if w.calls != 1 || strings.Count(w.buf.String(), "\n") != len(benchChanges) {
@@ -204,9 +204,9 @@ func TestRenderWritesOnce(t *testing.T) {
 	}
 }
 
-func TestRenderWriteError(t *testing.T) {
+func TestStatementsWriteError(t *testing.T) {
 	want := errors.New("disk full")
-	if err := Render(errWriter{want}, POSIX, []Change{Set("A", "b")}); err != want {
+	if err := Statements(errWriter{want}, POSIX, []Change{Set("A", "b")}); err != want {
 		t.Errorf("Render error = %v; want %v", err, want)
 	}
 }
@@ -230,14 +230,14 @@ var benchChanges = []Change{
 	Unset("AWS_VAULT"),
 }
 
-func BenchmarkRender(b *testing.B) {
+func BenchmarkStatements(b *testing.B) {
 	for _, s := range []Shell{POSIX, Fish, PowerShell} {
 		b.Run(s.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			var buf bytes.Buffer
 			for b.Loop() {
 				buf.Reset()
-				if err := Render(&buf, s, benchChanges); err != nil {
+				if err := Statements(&buf, s, benchChanges); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -53,10 +53,9 @@ func main() {
 		}
 		return ""
 	}
-	env, err := resolve.NewEnv("", "", getenv)
+	res, err := resolve.New(resolve.Options{Getenv: getenv})
 	must(err)
-	store := &cache.Store{Dir: env.Paths.CacheDir}
-	res := &resolve.Resolver{Env: env, Builder: &resolve.Builder{Store: store, Getenv: getenv}}
+	store := &cache.Store{Dir: res.Paths().CacheDir}
 	exp := time.Now().Add(6 * time.Hour).UTC().Truncate(time.Second)
 	token := strings.Repeat("T", 600)
 	put := func(key cache.Key, e cache.Entry) {

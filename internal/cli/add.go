@@ -9,10 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/config"
-	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/setup"
 )
 
 // addOptions are add's command line.
@@ -58,7 +56,7 @@ func addCommand(io *IO) *cli.Command {
 }
 
 func runAdd(ctx context.Context, r *run, o addOptions) error {
-	env, err := resolve.NewEnv(o.Dir, o.Config, r.io.Getenv)
+	res, err := r.resolver(o.common)
 	if err != nil {
 		return err
 	}
@@ -66,31 +64,11 @@ func runAdd(ctx context.Context, r *run, o addOptions) error {
 	if err != nil {
 		return err
 	}
-	ep, err := env.AccountEndpoint(o.Region, "aws", o.Timeout)
+	added, err := res.AddAccount(ctx, resolve.NewAccount{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force, Keyring: o.Keyring})
 	if err != nil {
 		return err
 	}
-	req := setup.Request{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force,
-		Paths: env.Paths, Accounts: env.Accounts, Endpoint: ep}
-	sopts := r.storeOptions(env.Paths.CredDir)
-	loc, err := keystore.ForNew(o.Keyring, sopts)
-	if err != nil {
-		return err
-	}
-	if loc != keystore.Files {
-		if req.Store, err = keystore.New(loc, sopts); err != nil {
-			return err
-		}
-	}
-	res, err := setup.Add(ctx, req)
-	if err != nil {
-		return err
-	}
-	where := env.Paths.CredDir
-	if req.Store != nil {
-		where = req.Store.Where()
-	}
-	r.say("Added account %s: IAM user %s of AWS account %s (keys in %s, entry in %s)", o.Name, res.User, res.AccountID, where, res.AccountsFile)
+	r.say("Added account %s: IAM user %s of AWS account %s (keys in %s, entry in %s)", o.Name, added.User, added.AccountID, added.Where, added.AccountsFile)
 	r.say("Next: ec2switch %s, then ec2mfa for an MFA session", o.Name)
 	return nil
 }
@@ -119,13 +97,4 @@ func askKeys(r *run) (config.Keys, error) {
 		return config.Keys{}, err
 	}
 	return config.Keys{AccessKeyID: id, SecretAccessKey: secret}, nil
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -82,57 +80,23 @@ func runConsole(ctx context.Context, r *run, o consoleOptions) error {
 			return err
 		}
 	}
-	plan, err := res.Plan(name, o.Request)
+	got, err := res.Console(ctx, name, o.Request, resolve.ConsoleRequest{Issuer: o.Issuer, Destination: o.Destination, Open: o.Open})
 	if err != nil {
 		return err
 	}
-	endpoint, err := console.Endpoint(plan.Partition, r.io.Getenv)
-	if err != nil {
-		return err
-	}
-	dest := o.Destination
-	if dest == "" {
-		dest = console.DefaultDestination(plan.Partition, plan.Region)
-	}
-	ep, err := res.Builder.Endpoint(plan)
-	if err != nil {
-		return err
-	}
-	hc, err := ep.HTTPClient()
-	if err != nil {
-		return err
-	}
-	// Always fresh credentials from the long-lived keys (the plan says so):
-	// the sign-in endpoint refuses MFA sessions and chained roles, and only
-	// role credentials made this way may ask for a SessionDuration.
-	got, err := res.Run(ctx, plan)
-	if err != nil {
-		return err
-	}
-	dur := plan.Last().Duration
-	lctx, cancel := context.WithTimeout(ctx, ep.Timeout)
-	defer cancel()
-	link, err := console.Link(lctx, console.Request{Endpoint: endpoint, Issuer: o.Issuer, Destination: dest, HTTP: hc,
-		SessionDuration: plan.Last().SessionDuration, AccessKeyID: got.Creds.AccessKeyID,
-		SecretAccessKey: got.Creds.SecretAccessKey, SessionToken: got.Creds.SessionToken})
-	if err != nil {
-		return err
-	}
+	dur := got.Duration
 	switch {
 	case o.Open:
-		if err := console.Open(ctx, link, r.io.Getenv, 2*time.Minute); err != nil {
-			return err
-		}
 		r.say("Opened the AWS console as %s (session %s) in the browser", got.ARN, left(dur))
 		return nil
 	case o.Format == "json":
-		out := output(got, o.common)
-		out.ConsoleLink = link
+		out := output(got.Resolved, o.common)
+		out.ConsoleLink = got.URL
 		if err := render.Write(&r.out, "json", out); err != nil {
 			return err
 		}
 	default:
-		fmt.Fprintln(&r.out, link)
+		fmt.Fprintln(&r.out, got.URL)
 	}
 	if err := r.flush(); err != nil {
 		return err

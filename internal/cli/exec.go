@@ -9,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/credserver"
 	"github.com/awsenv/awsenv/internal/proc"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
@@ -78,7 +77,7 @@ func runExec(ctx context.Context, r *run, o execOptions) error {
 	cmd.Args[0] = o.Argv[0]
 	cmd.Env = childEnv(r.io.Environ(), render.Changes(render.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region}, got.Creds))
 	if o.Server {
-		srv, err := serve(ctx, res, got.Plan)
+		srv, err := res.Serve(ctx, got.Plan)
 		if err != nil {
 			return err
 		}
@@ -91,19 +90,6 @@ func runExec(ctx context.Context, r *run, o execOptions) error {
 		return err
 	}
 	return exitStatus(code)
-}
-
-// serve starts a credential server for plan: its chain is built again to
-// run unattended (no prompt, a refresh margin the SDKs' windows fit in).
-func serve(ctx context.Context, res *resolve.Resolver, plan *resolve.Plan) (*credserver.Server, error) {
-	b := *res.Builder
-	b.NoPrompt, b.RefreshBefore, b.Code = true, credserver.DefaultRefreshBefore, ""
-	plan.Last().Force = false
-	chain, err := b.Build(plan)
-	if err != nil {
-		return nil, err
-	}
-	return credserver.Start(ctx, chain, credserver.Options{})
 }
 
 // childEnv is the caller's environment without any variable the changes

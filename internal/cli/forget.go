@@ -43,29 +43,16 @@ func runForget(r *run, o forgetOptions) error {
 	if err != nil {
 		return err
 	}
-	store := res.Builder.Store
-	if err := store.Check(); err != nil {
-		return err
-	}
 	name := o.Name
 	if !o.All && name == "" {
 		var ok bool
-		if name, ok = res.Env.Current(""); !ok {
+		if name, ok = res.Current(""); !ok {
 			return usagef("forget: name an account, or use --all")
 		}
 	}
-	n := 0
-	for _, k := range store.Keys() {
-		if !o.All && !k.Owns(name) {
-			continue
-		}
-		ok, err := store.Delete(k)
-		if err != nil {
-			return err
-		}
-		if ok {
-			n++
-		}
+	n, err := res.Forget(name, o.All)
+	if err != nil {
+		return err
 	}
 	switch {
 	case o.All:
@@ -73,9 +60,6 @@ func runForget(r *run, o forgetOptions) error {
 	case n > 0:
 		r.say("Forgot the cached sessions of account %s", name)
 	default:
-		if _, err := res.Env.Lookup(name); err != nil {
-			return err
-		}
 		r.say("Nothing cached for account %s", name)
 	}
 	return nil

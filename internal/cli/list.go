@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
 
 // listOptions are list's command line.
@@ -44,10 +44,8 @@ func runList(r *run, o listOptions) error {
 	if err != nil {
 		return err
 	}
-	env := res.Env
 	if o.Names {
-		// A broken config file is a warning: the accounts are still listed.
-		names, err := env.Names()
+		names, err := res.Names()
 		if err != nil {
 			r.warn("warning: " + err.Error())
 		}
@@ -57,7 +55,7 @@ func runList(r *run, o listOptions) error {
 		}
 		return r.flush()
 	}
-	l, err := env.Listing()
+	l, err := res.List()
 	if err != nil {
 		return err
 	}
@@ -66,22 +64,20 @@ func runList(r *run, o listOptions) error {
 	}
 	accounts, profiles := l.Accounts, l.Profiles
 	if len(accounts)+len(profiles) == 0 {
-		r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key (it writes %s and %s), or try 'awsenv sandbox'", env.Paths.CredDir, env.Paths.Accounts)
+		p := res.Paths()
+		r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key (it writes %s and %s), or try 'awsenv sandbox'", p.CredDir, p.Accounts)
 		return nil
 	}
-	// One pass over the cache directory: most names have no entry, and
-	// asking for each would be one failed open per name.
-	expiries, now := res.Builder.Store.Expiries(cache.Key.Listed), r.now()
-	state := func(key cache.Key) string {
-		exp, ok := expiries[key.String()]
+	now := r.now()
+	state := func(c resolve.Cached) string {
 		switch {
-		case !ok:
+		case !c.Found:
 			return "none"
-		case exp.Warning != "":
-			r.warn(exp.Warning) // of the entries shown, as Get would
+		case c.Warning != "":
+			r.warn(c.Warning) // of the entries shown, as Get would
 			return "none"
 		}
-		return entryState(exp.Expires.Sub(now), o.MinTTL)
+		return entryState(c.Expires.Sub(now), o.MinTTL)
 	}
 	var accountsTable, profilesTable table
 	if len(accounts) > 0 {
@@ -91,18 +87,14 @@ func runList(r *run, o listOptions) error {
 			if len(a.Roles) > 0 {
 				roles = strings.Join(a.Roles, ",")
 			}
-			t.add(a.Name, dash(a.AccountID), dash(a.Region), state(cache.AccountSession(a.Name)), roles)
+			t.add(a.Name, dash(a.AccountID), dash(a.Region), state(a.Cached), roles)
 		}
 		accountsTable = t
 	}
 	if len(profiles) > 0 {
 		t := newTable(len(profiles), "PROFILE", "KIND", "REGION", "CACHED", "SOURCE")
 		for _, p := range profiles {
-			key := cache.Key{Scope: cache.ScopeProfile, Name: p.Name, Kind: cache.KindOwn}
-			if p.Kind == "keys" {
-				key.Kind = cache.KindSession
-			}
-			t.add(p.Name, p.Kind, dash(p.Region), state(key), dash(p.Source))
+			t.add(p.Name, p.Kind, dash(p.Region), state(p.Cached), dash(p.Source))
 		}
 		profilesTable = t
 	}

@@ -78,6 +78,8 @@ type common struct {
 	Open        bool
 	Print       bool // print statements even to a terminal
 	DeviceCode  bool // IAM Identity Center logins by device code
+	// Unattended never asks a person (process, the credential server).
+	Unattended bool
 }
 
 // has reports whether the command declares the flag: options are read

@@ -16,12 +16,11 @@ import (
 // cachedOnly resolves name from what is cached, up to the last second of
 // its validity, asking nobody.
 func cachedOnly(ctx context.Context, r *run, o common, name string, req resolve.Request) (*resolve.Resolved, error) {
-	o.MinTTL = 0
+	o.MinTTL, o.Unattended = 0, true
 	res, err := r.resolver(o)
 	if err != nil {
 		return nil, err
 	}
-	res.Builder.NoPrompt = true
 	return res.Resolve(ctx, name, req)
 }
 

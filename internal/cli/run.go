@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -72,21 +71,15 @@ func (r *run) flush() error {
 }
 
 // resolver reads the setup the options point at and makes the resolver
-// of this run.
+// of this run, in its mode.
 func (r *run) resolver(o common) (*resolve.Resolver, error) {
-	env, err := resolve.NewEnv(o.Dir, o.Config, r.io.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	b := &resolve.Builder{
-		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: r.warn},
-		Getenv: r.io.Getenv, Now: r.io.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
-		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Stderr: r.io.Err, Say: r.say, Warn: r.warn,
-	}
+	opts := resolve.Options{Dir: o.Dir, Config: o.Config, Getenv: r.io.Getenv, Now: r.io.Now,
+		MinTTL: o.MinTTL, Timeout: o.Timeout, Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode,
+		Unattended: o.Unattended, Stderr: r.io.Err, Say: r.say, Warn: r.warn}
 	if r.io.ErrTerminal {
-		b.Progress = r.progress
+		opts.Progress = r.progress
 	}
-	return &resolve.Resolver{Env: env, Builder: b}, nil
+	return resolve.New(opts)
 }
 
 // output is what a resolved request renders as.
@@ -142,7 +135,7 @@ func (r *run) resolveName(ctx context.Context, o common, name, flag, hint string
 
 // current is the name a command without NAME works on.
 func current(res *resolve.Resolver, flag, what string) (string, error) {
-	if n, ok := res.Env.Current(flag); ok {
+	if n, ok := res.Current(flag); ok {
 		return n, nil
 	}
 	return "", usagef("no account selected: run 'ec2switch NAME' first, or %s", what)

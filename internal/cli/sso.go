@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/resolve"
 	"github.com/awsenv/awsenv/internal/sso"
 )
@@ -62,7 +60,7 @@ func ssoCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			sess, err := res.Env.SSOSession(o.Name)
+			sess, err := res.SSOSession(o.Name)
 			if err != nil {
 				return err
 			}
@@ -113,20 +111,16 @@ type ssoTarget struct {
 }
 
 func runSSOLogin(ctx context.Context, r *run, o ssoOptions, t ssoTarget) error {
-	sess, b := t.sess, t.res.Builder
-	b.DeviceCode = o.DeviceCode
-	opts := b.LoginOptions()
-	opts.Force = o.Force
-	tok, err := b.SSOClient().Token(ctx, sess, opts)
+	tok, err := t.res.SSOLogin(ctx, t.sess, o.Force)
 	if err != nil {
 		return err
 	}
-	r.say("Logged in to %s (valid until %s)", sess.StartURL, tok.ExpiresAt.Local().Format("15:04 MST"))
+	r.say("Logged in to %s (valid until %s)", t.sess.StartURL, tok.ExpiresAt.Local().Format("15:04 MST"))
 	return nil
 }
 
 func runSSOLogout(ctx context.Context, r *run, _ ssoOptions, t ssoTarget) error {
-	if err := t.res.Builder.SSOClient().Logout(ctx, t.sess); err != nil {
+	if err := t.res.SSOLogout(ctx, t.sess); err != nil {
 		return err
 	}
 	r.say("Logged out of %s", t.sess.StartURL)
@@ -134,56 +128,16 @@ func runSSOLogout(ctx context.Context, r *run, _ ssoOptions, t ssoTarget) error 
 }
 
 func runSSOPopulate(ctx context.Context, r *run, o ssoOptions, t ssoTarget) error {
-	res, sess := t.res, t.sess
-	if sess.Name == "" {
+	if t.sess.Name == "" {
 		return usagef("sso populate needs an [sso-session] section: %q is a legacy profile", o.Name)
 	}
-	b := res.Builder
-	b.DeviceCode = o.DeviceCode
-	client := b.SSOClient()
-	tok, err := client.Token(ctx, sess, b.LoginOptions())
-	if err != nil {
-		return err
-	}
-	accounts, err := client.ListAccounts(ctx, tok)
-	if err != nil {
-		return err
-	}
-	var profiles []config.GeneratedProfile
-	for _, a := range accounts {
-		roles, err := client.ListAccountRoles(ctx, tok, a.ID)
-		if err != nil {
-			return err
-		}
-		for _, role := range roles {
-			name := profileName(strings.NewReplacer("{account_name}", a.Name, "{account_id}", a.ID, "{role_name}", role, "{session}", sess.Name).Replace(o.Template))
-			settings := [][2]string{{"sso_session", sess.Name}, {"sso_account_id", a.ID}, {"sso_role_name", role}}
-			if o.Region != "" {
-				settings = append(settings, [2]string{"region", o.Region})
-			}
-			profiles = append(profiles, config.GeneratedProfile{Name: name, Settings: settings})
-		}
-	}
-	cfg, _ := res.Env.ProfileFiles()
-	out, err := config.WriteGenerated(ctx, cfg, "sso populate "+sess.Name, profiles, o.Prune)
+	out, err := t.res.SSOPopulate(ctx, t.sess, sso.Populate{Template: o.Template, Region: o.Region, Prune: o.Prune})
 	if err != nil {
 		return err
 	}
 	for _, n := range out.Skipped {
-		r.warn("warning: skipped profile " + n + ": a profile of that name is already in " + cfg)
+		r.warn("warning: skipped profile " + n + ": a profile of that name is already in " + out.ConfigFile)
 	}
-	r.say("Wrote %d profiles of %d accounts into %s (%d kept from before, %d removed)", out.Written, len(accounts), cfg, out.Kept, out.Removed)
+	r.say("Wrote %d profiles of %d accounts into %s (%d kept from before, %d removed)", out.Written, out.Accounts, out.ConfigFile, out.Kept, out.Removed)
 	return nil
-}
-
-// profileName makes a template's result a valid profile name: letters,
-// digits and - / . % @ _ : +; anything else becomes "-".
-func profileName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-/.%@_:+", c) >= 0) {
-			b[i] = '-'
-		}
-	}
-	return string(b)
 }

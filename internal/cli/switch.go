@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -65,7 +64,7 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		return err
 	}
 	if o.Name == "" {
-		names := res.Env.AccountNames()
+		names := res.AccountNames()
 		if len(names) == 0 {
 			r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'")
 			return nil
@@ -80,7 +79,7 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	served := stopServed(r)
 	p := got.Plan
 	if o.Serve {
-		h, err := startServer(r, o.common, o.Name, resolve.Request{Purpose: resolve.Switch})
+		h, err := startServer(r, res, p)
 		if err != nil {
 			return err
 		}
@@ -101,17 +100,14 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	}
 	// Messages wait until the statements are ready: a failed run says one
 	// line, the error.
-	what, tail := "account", ""
-	if p.Scope == cache.ScopeProfile {
-		what = "profile"
-	}
-	if p.Scope == cache.ScopeProfile || p.Steps[0].Kind == resolve.WebIdentity {
+	what, tail := p.Noun(), ""
+	if p.ShowsLifetime() {
 		tail = validFor(got, r.now())
 	}
 	switch {
 	case got.Hit:
 		r.say("Cache is valid for %s %s", what, o.Name)
-	case p.Scope == cache.ScopeAccount && p.Steps[0].Kind == resolve.KeyFiles:
+	case p.OnAccountKeys():
 		r.say("Cache invalid or not present for account %s", o.Name)
 	}
 	if shown, err := r.statements(o.common, "ec2switch "+o.Name, "switch "+o.Name); err != nil || !shown {

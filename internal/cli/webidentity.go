@@ -82,11 +82,7 @@ func runWebIdentity(ctx context.Context, r *run, o webIdentityOptions) error {
 	if err != nil {
 		return err
 	}
-	plan, err := res.Env.WebIdentityPlan(o.RoleARN, o.TokenFile, o.Login, o.Region, o.Request)
-	if err != nil {
-		return err
-	}
-	got, err := res.Run(ctx, plan)
+	got, err := res.ResolveWebIdentity(ctx, resolve.WebIdentityRequest{RoleARN: o.RoleARN, TokenFile: o.TokenFile, Login: o.Login, Region: o.Region}, o.Request)
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,18 @@ func Lock(ctx context.Context, path string, waiting func()) (unlock func(), err 
 	return func() { fl.Unlock() }, nil
 }
 
+// LockFor takes the lock that guards changes to the file at path: the one
+// lock-naming scheme of awsenv, ".NAME.lock" beside the file, so that every
+// command that edits the file under a lock takes the same one.
+func LockFor(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
+	return Lock(ctx, LockPath(path), waiting)
+}
+
+// LockPath is the lock file LockFor takes for path.
+func LockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
 func lockError(path string, err error) error {
 	if isSymlinkError(err) {
 		return fmt.Errorf("cannot lock %s: it is a symbolic link, which awsenv does not follow: remove it", path)

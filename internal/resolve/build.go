@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -23,9 +24,9 @@ import (
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
-// Builder turns plans into providers. It holds what every chain of one run
+// builder turns plans into providers. It holds what every chain of one run
 // shares: the cache, the clock, where codes come from and where messages go.
-type Builder struct {
+type builder struct {
 	Store   *cache.Store
 	Getenv  func(string) string
 	Now     func() time.Time
@@ -121,7 +122,7 @@ func (c *Chain) Get(ctx context.Context) (*Result, error) {
 
 // Build makes the chain of providers a plan describes. Nothing runs until
 // the chain's Retrieve: a valid cached last step is all a cache hit reads.
-func (b *Builder) Build(p *Plan) (*Chain, error) {
+func (b *builder) Build(p *Plan) (*Chain, error) {
 	ep, err := b.endpoint(p)
 	if err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func (b *Builder) Build(p *Plan) (*Chain, error) {
 	return ch, nil
 }
 
-func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached {
+func (b *builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached {
 	fp, lifetime, source := st.Fingerprint, st.WantLifetime, st.WantSource
 	what := "the credentials of " + st.Name
 	switch st.Kind {
@@ -184,7 +185,7 @@ func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached 
 	}
 }
 
-func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep creds.Endpoint) (aws.CredentialsProvider, error) {
+func (b *builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep creds.Endpoint) (aws.CredentialsProvider, error) {
 	code := b.code(st, p.Name)
 	switch st.Kind {
 	case KeyFiles:
@@ -239,15 +240,15 @@ func (h hinted) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	cr, err := h.AssumeRole.Retrieve(ctx)
 	var api *creds.APIError
 	if errors.As(err, &api) && api.Code == "AccessDenied" {
-		return cr, xerr.New(xerr.NotFound, fmt.Errorf("%s, and %w", h.hint, err), "")
+		return cr, xerr.New(xerr.Failed, fmt.Errorf("%s, and %w", h.hint, err), "")
 	}
 	return cr, err
 }
 
 // Endpoint is where a plan's STS calls go.
-func (b *Builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
+func (b *builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
 
-func (b *Builder) endpoint(p *Plan) (creds.Endpoint, error) {
+func (b *builder) endpoint(p *Plan) (creds.Endpoint, error) {
 	ep, err := creds.NewEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv("AWS_CA_BUNDLE"))
 	ep.Progress = b.Progress
 	return ep, err
@@ -256,7 +257,7 @@ func (b *Builder) endpoint(p *Plan) (creds.Endpoint, error) {
 // keys reads an account's long-lived keys once per run, from its key
 // files or the keyring its entry names (opened, and unlocked, only now:
 // never on a cache hit).
-func (b *Builder) keys(dir, name, where string) (config.Keys, error) {
+func (b *builder) keys(dir, name, where string) (config.Keys, error) {
 	id := dir + "\x00" + name
 	if k, ok := b.keyFiles[id]; ok {
 		return k, nil
@@ -282,12 +283,11 @@ func (b *Builder) keys(dir, name, where string) (config.Keys, error) {
 }
 
 // KeyStore is where an account's keys live, opened once per run.
-func (b *Builder) KeyStore(dir string, acc *config.Account) (keystore.Store, error) {
+func (b *builder) KeyStore(dir string, acc *config.Account) (keystore.Store, error) {
 	if s, ok := b.stores[acc.KeyStore]; ok {
 		return s, nil
 	}
-	s, err := keystore.ForAccount(acc, keystore.Options{CredDir: dir, Getenv: b.Getenv, Warn: b.Warn,
-		Password: func(q string) (string, error) { return prompt.Ask(nil, q, true) }})
+	s, err := keystore.ForAccount(acc, b.storeOptions(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -298,9 +298,16 @@ func (b *Builder) KeyStore(dir string, acc *config.Account) (keystore.Store, err
 	return s, nil
 }
 
+// storeOptions are how keyrings are opened in this run: a password they
+// ask for comes from the terminal.
+func (b *builder) storeOptions(dir string) keystore.Options {
+	return keystore.Options{CredDir: dir, Getenv: b.Getenv, Warn: b.Warn,
+		Password: func(q string) (string, error) { return prompt.Ask(nil, q, true) }}
+}
+
 // code gets a step's MFA code; unattended, a code from the terminal is a
 // person's job.
-func (b *Builder) code(st *Step, name string) creds.CodeFunc {
+func (b *builder) code(st *Step, name string) creds.CodeFunc {
 	src := b.codeSource(st)
 	if !b.NoPrompt {
 		return src.Get
@@ -319,10 +326,10 @@ func (b *Builder) code(st *Step, name string) creds.CodeFunc {
 
 // codeSource is where a step's MFA code comes from: --code, then the
 // step's mfa_process or $AWSENV_MFA_PROCESS, then the terminal.
-func (b *Builder) codeSource(st *Step) prompt.Source {
+func (b *builder) codeSource(st *Step) prompt.Source {
 	return prompt.Source{
 		Code:           b.Code,
-		Process:        firstOf(st.MFAProcess, b.Getenv("AWSENV_MFA_PROCESS")),
+		Process:        cmp.Or(st.MFAProcess, b.Getenv("AWSENV_MFA_PROCESS")),
 		Prompt:         fmt.Sprintf("Enter token for user %s: ", st.PromptUser),
 		Stderr:         b.Stderr,
 		ProcessTimeout: b.Timeout,
@@ -332,11 +339,11 @@ func (b *Builder) codeSource(st *Step) prompt.Source {
 // process runs a profile's credential_process, refusing one that comes
 // back to the same profile (credential_process = awsenv process X, where X
 // is this very profile), which would recurse without end.
-func (b *Builder) process(st *Step) (aws.CredentialsProvider, error) {
+func (b *builder) process(st *Step) (aws.CredentialsProvider, error) {
 	chain := b.Getenv("AWSENV_PROCESS_CHAIN")
 	for _, n := range strings.Split(chain, ",") {
 		if n == st.Name {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: its credential_process comes back to profile %q (a loop)", st.Name, st.Name),
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: its credential_process comes back to profile %q (a loop)", st.Name, st.Name),
 				"point it at an account or another profile")
 		}
 	}
@@ -356,7 +363,7 @@ func (b *Builder) process(st *Step) (aws.CredentialsProvider, error) {
 
 // oidcLogin logs the user in at the identity provider and returns the
 // verified ID token.
-func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name string) func(context.Context) (string, error) {
+func (b *builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name string) func(context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
 		if b.NoPrompt {
 			return "", xerr.New(xerr.NeedsPerson, fmt.Errorf("%s needs a new login at %s", name, login.Issuer), "run ec2switch "+name+" in your shell")
@@ -366,7 +373,7 @@ func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name s
 			return "", err
 		}
 		hc.Timeout = 0 // the login bounds itself; each request has the dial/header timeouts
-		secret := firstOf(login.ClientSecret, b.Getenv("AWSENV_OIDC_CLIENT_SECRET"))
+		secret := cmp.Or(login.ClientSecret, b.Getenv("AWSENV_OIDC_CLIENT_SECRET"))
 		tok, err := oidclogin.Login(ctx, oidclogin.Config{
 			Issuer: login.Issuer, ClientID: login.ClientID, ClientSecret: secret,
 			Scopes: []string{"openid", "email"}, HTTP: hc, Timeout: 5 * time.Minute,
@@ -381,7 +388,7 @@ func (b *Builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name s
 		if err != nil {
 			return "", err
 		}
-		b.Say("Logged in as %s", firstOf(tok.Email, tok.Subject))
+		b.Say("Logged in as %s", cmp.Or(tok.Email, tok.Subject))
 		return tok.IDToken, nil
 	}
 }

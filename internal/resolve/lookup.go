@@ -189,7 +189,7 @@ func (e *Env) unlisted(name string) error {
 	if e.Accounts.Path == "" {
 		where = "no accounts file (" + e.Paths.Accounts + " is missing)"
 	}
-	return xerr.New(xerr.Config, fmt.Errorf("account %q has key files in %s but no entry in %s", name, e.Paths.CredDir, where),
+	return xerr.New(xerr.Failed, fmt.Errorf("account %q has key files in %s but no entry in %s", name, e.Paths.CredDir, where),
 		fmt.Sprintf("add \"%s\": \"arn:aws:iam::ACCOUNT_ID:\" to it, or run 'awsenv add %s --force'", name, name))
 }
 
@@ -201,14 +201,14 @@ func (e *Env) Unknown(name string) error {
 		if e.Accounts.Path == "" {
 			where = "no accounts file found"
 		}
-		return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q: no accounts are set up (%s)", name, where),
+		return xerr.New(xerr.Failed, fmt.Errorf("unknown account %q: no accounts are set up (%s)", name, where),
 			"run 'awsenv add "+name+"' with an IAM user's access key")
 	}
 	candidates := names
 	if profiles, err := e.ProfileNames(); err == nil {
 		candidates = append(candidates[:len(candidates):len(candidates)], profiles...)
 	}
-	return xerr.New(xerr.NotFound, fmt.Errorf("unknown account %q%s: known accounts are %s", name, xerr.DidYouMean(name, candidates), strings.Join(names, ", ")), "")
+	return xerr.New(xerr.Failed, fmt.Errorf("unknown account %q%s: known accounts are %s", name, xerr.DidYouMean(name, candidates), strings.Join(names, ", ")), "")
 }
 
 // AccountNames lists the accounts file's names in file order, then the
@@ -271,10 +271,10 @@ func (e *Env) profilesNotIn(taken map[string]bool) ([]string, error) {
 	return out, nil
 }
 
-// Listing is what list shows: the accounts of AccountNames and the
+// rawListing is what list shows: the accounts of AccountNames and the
 // profiles of ProfileNames, in that order, as rows. They come from the
 // index when it is current.
-type Listing struct {
+type rawListing struct {
 	// Accounts: an account with key files and no entry in the accounts
 	// file has only its name.
 	Accounts []config.AccountRow
@@ -284,12 +284,12 @@ type Listing struct {
 	ProfilesErr error
 }
 
-// Listing reads what list shows; an error is an accounts file that no
+// listing reads what list shows; an error is an accounts file that no
 // longer loads.
-func (e *Env) Listing() (Listing, error) {
+func (e *Env) listing() (rawListing, error) {
 	rows, err := e.Accounts.Rows()
 	if err != nil {
-		return Listing{}, err
+		return rawListing{}, err
 	}
 	taken := make(map[string]bool, len(rows))
 	for _, r := range rows {
@@ -298,7 +298,7 @@ func (e *Env) Listing() (Listing, error) {
 	for _, n := range e.keyOnlyNames(taken) {
 		rows = append(rows, config.AccountRow{Name: n})
 	}
-	l := Listing{Accounts: rows}
+	l := rawListing{Accounts: rows}
 	ps, err := e.Profiles()
 	if err != nil {
 		l.ProfilesErr = err

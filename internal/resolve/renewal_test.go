@@ -36,9 +36,8 @@ mfa_serial = arn:aws:iam::111111111111:mfa/me
 	}
 	setup := func(t *testing.T) world {
 		e := testEnv(t, cfg, nil)
-		store := &cache.Store{Dir: e.Paths.CacheDir}
-		b := &Builder{Store: store, Getenv: e.Getenv, Now: func() time.Time { return now }, MinTTL: 5 * time.Minute}
-		return world{r: &Resolver{Env: e, Builder: b}, store: store, home: e.Getenv("HOME")}
+		r := newResolver(e, Options{Now: func() time.Time { return now }, MinTTL: 5 * time.Minute})
+		return world{r: r, store: r.b.Store, home: e.Getenv("HOME")}
 	}
 	session := func(exp time.Time) *cache.Entry {
 		return &cache.Entry{Account: "work", Kind: "session", Created: exp.Add(-time.Hour),
@@ -46,7 +45,7 @@ mfa_serial = arn:aws:iam::111111111111:mfa/me
 	}
 	token := func(t *testing.T, w world, refresh string, expires time.Time) {
 		sess := sso.Session{Name: "corp", StartURL: "https://corp.awsapps.com/start", Region: "eu-west-1"}
-		dir := sso.DefaultCacheDir(w.r.Env.Getenv)
+		dir := sso.DefaultCacheDir(w.r.env.Getenv)
 		must(t, os.MkdirAll(dir, 0o700))
 		body := fmt.Sprintf(`{"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1", "accessToken": "at", "expiresAt": %q, "clientId": "c", "clientSecret": "s", "registrationExpiresAt": %q, "refreshToken": %q}`,
 			expires.Format(time.RFC3339), now.Add(90*24*time.Hour).Format(time.RFC3339), refresh)
@@ -94,11 +93,11 @@ mfa_serial = arn:aws:iam::111111111111:mfa/me
 	})
 	t.Run("a web identity's browser login: ec2switch NAME", func(t *testing.T) {
 		w := setup(t)
-		accounts := w.r.Env.Paths.Accounts
+		accounts := w.r.env.Paths.Accounts
 		must(t, os.WriteFile(accounts, []byte(`{"team": {"arn": "arn:aws:iam::333333333333:", "web_identity": {"issuer": "https://idp.example.com", "client_id": "c", "role_arn": "arn:aws:iam::333333333333:role/w"}}}`), 0o600))
-		e, err := NewEnv("", "", w.r.Env.Getenv)
+		e, err := NewEnv("", "", w.r.env.Getenv)
 		must(t, err)
-		w.r.Env = e
+		w.r.env = e
 		if rn := renewal(t, w, "team"); !rn.Until.Equal(now) || rn.Then != "ec2switch team" {
 			t.Errorf("%+v", rn)
 		}

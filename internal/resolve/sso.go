@@ -11,7 +11,7 @@ import (
 )
 
 // ssoClient is the run's IAM Identity Center client, made on first use.
-func (b *Builder) ssoClient() *sso.Client {
+func (b *builder) ssoClient() *sso.Client {
 	if b.sso == nil {
 		b.sso = &sso.Client{Getenv: b.Getenv, Now: b.Now, Timeout: b.Timeout, ClientName: "awsenv",
 			Warn:    b.Warn,
@@ -27,7 +27,7 @@ func (r *SSORole) SSOSession() sso.Session {
 
 // LoginOptions says how a login runs in this build: in the browser (PKCE)
 // where one can open, else by device code; never unattended.
-func (b *Builder) LoginOptions() sso.LoginOptions {
+func (b *builder) LoginOptions() sso.LoginOptions {
 	open := CanOpenBrowser(b.Getenv, b.Open)
 	o := sso.LoginOptions{DeviceCode: b.DeviceCode || !open, NoLogin: b.NoPrompt,
 		Show: func(url, code string) error {
@@ -45,9 +45,9 @@ func (b *Builder) LoginOptions() sso.LoginOptions {
 }
 
 // SSOClient is the run's IAM Identity Center client.
-func (b *Builder) SSOClient() *sso.Client { return b.ssoClient() }
+func (b *builder) SSOClient() *sso.Client { return b.ssoClient() }
 
-func (b *Builder) ssoStep(st *Step) aws.CredentialsProvider {
+func (b *builder) ssoStep(st *Step) aws.CredentialsProvider {
 	role := st.SSO
 	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
 		return b.ssoClient().RoleCredentialsFor(ctx, role.SSOSession(), role.AccountID, role.RoleName, b.LoginOptions())
@@ -67,4 +67,34 @@ func CanOpenBrowser(getenv func(string) string, open bool) bool {
 		return true
 	}
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
+}
+
+// SSOSession is the IAM Identity Center session name names: an
+// [sso-session], or the session of a profile ("" for the only one, or the
+// current profile's).
+func (r *Resolver) SSOSession(name string) (sso.Session, error) { return r.env.SSOSession(name) }
+
+// SSOLogin logs in to sess (a valid login is kept unless force) in this
+// resolver's mode: browser or device code.
+func (r *Resolver) SSOLogin(ctx context.Context, sess sso.Session, force bool) (sso.Token, error) {
+	opts := r.b.LoginOptions()
+	opts.Force = force
+	return r.b.ssoClient().Token(ctx, sess, opts)
+}
+
+// SSOLogout ends sess and deletes its cached login.
+func (r *Resolver) SSOLogout(ctx context.Context, sess sso.Session) error {
+	return r.b.ssoClient().Logout(ctx, sess)
+}
+
+// SSOPopulate logs in to sess if it needs to and writes a profile for every
+// role it reaches into the config file (sso.Client.Populate).
+func (r *Resolver) SSOPopulate(ctx context.Context, sess sso.Session, p sso.Populate) (*sso.Populated, error) {
+	client := r.b.ssoClient()
+	tok, err := client.Token(ctx, sess, r.b.LoginOptions())
+	if err != nil {
+		return nil, err
+	}
+	p.ConfigFile, _ = r.env.ProfileFiles()
+	return client.Populate(ctx, sess, tok, p)
 }

@@ -39,16 +39,16 @@ func (e *Env) SSOSession(name string) (sso.Session, error) {
 	}
 	if s := ps.SSOSession(name); s != nil {
 		if s.Err != nil {
-			return sso.Session{}, xerr.New(xerr.Config, fmt.Errorf("sso-session %q: %w", name, s.Err), "")
+			return sso.Session{}, xerr.New(xerr.Failed, fmt.Errorf("sso-session %q: %w", name, s.Err), "")
 		}
 		if s.StartURL == "" || s.Region == "" {
-			return sso.Session{}, xerr.New(xerr.Config, fmt.Errorf("[sso-session %s] in %s needs sso_start_url and sso_region", name, cfg), "")
+			return sso.Session{}, xerr.New(xerr.Failed, fmt.Errorf("[sso-session %s] in %s needs sso_start_url and sso_region", name, cfg), "")
 		}
 		return sso.Session{Name: name, StartURL: s.StartURL, Region: s.Region, Scopes: s.RegistrationScopes}, nil
 	}
 	if p := ps.Get(name); p != nil && p.IsSSO() {
 		if p.Err != nil {
-			return sso.Session{}, xerr.New(xerr.Config, fmt.Errorf("profile %q: %w", name, p.Err), "")
+			return sso.Session{}, xerr.New(xerr.Failed, fmt.Errorf("profile %q: %w", name, p.Err), "")
 		}
 		r, err := ssoRole(ps, p)
 		if err != nil {
@@ -56,7 +56,7 @@ func (e *Env) SSOSession(name string) (sso.Session, error) {
 		}
 		return r.SSOSession(), nil
 	}
-	return sso.Session{}, xerr.New(xerr.NotFound, fmt.Errorf("unknown sso session %q%s: sessions in %s are %s", name,
+	return sso.Session{}, xerr.New(xerr.Failed, fmt.Errorf("unknown sso session %q%s: sessions in %s are %s", name,
 		xerr.DidYouMean(name, keys(names)), cfg, list(names)), "")
 }
 

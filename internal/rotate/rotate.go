@@ -19,6 +19,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/keystore"
 )
@@ -351,4 +352,27 @@ func describe(keys []iamapi.AccessKey) string {
 		s = append(s, k.AccessKeyID+" ("+strings.ToLower(k.Status)+")")
 	}
 	return strings.Join(s, ", ")
+}
+
+// Run is one rotation as a command runs it: at most one at a time per
+// account (a lock beside its access key file, in the credential directory
+// dir, waiting says why nothing happens), and once the key is replaced,
+// purge drops the cached sessions made from the old one.
+func Run(ctx context.Context, o Options, dir string, waiting func(), purge func()) (*Result, error) {
+	lctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	ak, _ := config.KeyFiles(dir, o.Account)
+	unlock, err := fsutil.LockFor(lctx, ak, waiting)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	out, err := Rotate(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if purge != nil {
+		purge()
+	}
+	return out, nil
 }

@@ -1,6 +1,6 @@
 //go:build unix
 
-package cli
+package credserver
 
 import (
 	"os"
@@ -13,12 +13,12 @@ import (
 // signals (Ctrl-C in the shell) do not reach it.
 func detached() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
 
-// stopServer ends the server process pid, if it is awsenv __serve (a pid
-// may have been reused since). Where that cannot be checked (no /proc, as
-// on macOS) it is left alone: it ends with its shell anyway.
-func stopServer(pid int) {
+// stop ends the server process pid, if it is awsenv __serve (a pid may
+// have been reused since). Where that cannot be checked (no /proc, as on
+// macOS) it is left alone: it ends with its shell anyway.
+func stop(pid int) {
 	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || !strings.Contains(string(cmdline), "\x00__serve\x00") {
+	if err != nil || !strings.Contains(string(cmdline), "\x00"+ServeCommand+"\x00") {
 		return
 	}
 	syscall.Kill(pid, syscall.SIGTERM)

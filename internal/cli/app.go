@@ -92,19 +92,11 @@ func runMain(ctx context.Context, args []string, io *IO) int {
 	if errors.As(err, &st) {
 		return int(st)
 	}
-	fmt.Fprintf(io.Err, "awsenv: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(io.Err, "awsenv: %s\n", xerr.OneLine(err.Error()))
 	if xerr.KindOf(err) == xerr.Usage {
 		return exitUsage
 	}
 	return exitError
-}
-
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func newApp(io *IO) *cli.App {

@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/httpx"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // The credential sources a role profile may name instead of a
@@ -76,7 +78,7 @@ func (m *metadataCreds) credentials(source string) (aws.Credentials, error) {
 func getJSON(ctx context.Context, hc *http.Client, req *http.Request, what string, v any) error {
 	resp, err := hc.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("cannot reach %s: %v", what, oneLine(errors.Unwrap(err).Error()))
+		return fmt.Errorf("cannot reach %s: %v", what, xerr.OneLine(errors.Unwrap(err).Error()))
 	}
 	defer resp.Body.Close()
 	if err := httpx.Redirected(what, resp, ""); err != nil {
@@ -176,7 +178,7 @@ func (m *InstanceMetadata) Retrieve(ctx context.Context) (aws.Credentials, error
 	if strings.EqualFold(m.Getenv("AWS_EC2_METADATA_DISABLED"), "true") {
 		return aws.Credentials{}, fmt.Errorf("profile %q has credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true", m.Profile)
 	}
-	base := strings.TrimSuffix(firstNonEmpty(m.Getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"), "http://169.254.169.254"), "/")
+	base := strings.TrimSuffix(cmp.Or(m.Getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"), "http://169.254.169.254"), "/")
 	hc := metadataClient(m.Timeout)
 	what := "the instance metadata service " + base
 	treq, err := http.NewRequest(http.MethodPut, base+"/latest/api/token", nil)
@@ -209,11 +211,4 @@ func (m *InstanceMetadata) Retrieve(ctx context.Context) (aws.Credentials, error
 		return aws.Credentials{}, err
 	}
 	return c.credentials("instance-metadata")
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

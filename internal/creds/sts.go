@@ -144,7 +144,7 @@ func (e *APIError) Error() string { return e.msg }
 func (e Endpoint) explain(ctx context.Context, err error, elapsed time.Duration) error {
 	var api *stsapi.Error
 	if errors.As(err, &api) {
-		code, msg := api.Code, oneLine(api.Message)
+		code, msg := api.Code, xerr.OneLine(api.Message)
 		text := fmt.Sprintf("sts refused the request (%s): %s", code, msg)
 		switch {
 		case api.Throttling() || api.Status >= 500:
@@ -189,18 +189,18 @@ func (e Endpoint) explain(ctx context.Context, err error, elapsed time.Duration)
 	}
 	if httpx.Untrusted(err) {
 		return fmt.Errorf("cannot reach sts at %s: its certificate is not trusted (%s): if the endpoint is right, set AWS_CA_BUNDLE to its CA's PEM file",
-			e.Host(), oneLine(xerr.Root(err).Error()))
+			e.Host(), xerr.OneLine(xerr.Root(err).Error()))
 	}
 	if timedOut {
 		return fmt.Errorf("cannot reach sts at %s: no answer after %s (%s): check the network, proxy or AWS_ENDPOINT_URL_STS",
-			e.Host(), left(elapsed), oneLine(xerr.Root(err).Error()))
+			e.Host(), left(elapsed), xerr.OneLine(xerr.Root(err).Error()))
 	}
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return fmt.Errorf("cannot reach sts at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_STS", e.Host(), oneLine(xerr.Root(err).Error()))
+		return fmt.Errorf("cannot reach sts at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_STS", e.Host(), xerr.OneLine(xerr.Root(err).Error()))
 	}
-	return fmt.Errorf("sts call to %s failed: %s", e.Host(), oneLine(err.Error()))
+	return fmt.Errorf("sts call to %s failed: %s", e.Host(), xerr.OneLine(err.Error()))
 }
 
 // left says a duration the way a person would: "10.4s", "3m0s", "2h0m0s".
@@ -209,9 +209,4 @@ func left(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.TrimSuffix(s, ".")
 }

@@ -216,7 +216,7 @@ func (s *Server) startRefresh() *flight {
 		s.lastTry = now
 		if err != nil {
 			s.stats.Failures++
-			s.opts.Log("cannot refresh the credentials: " + oneLine(err.Error()))
+			s.opts.Log("cannot refresh the credentials: " + capped(err.Error()))
 		} else if s.failing {
 			s.opts.Log("credentials refreshed again")
 		}

@@ -44,11 +44,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Path is the URL path credentials are served on; every other path is 404.
@@ -209,7 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cr, err := s.credentials(r.Context())
 	if err != nil {
 		status, code := classify(err)
-		writeError(w, status, code, oneLine(err.Error()))
+		writeError(w, status, code, capped(err.Error()))
 		return
 	}
 	s.mu.Lock()
@@ -284,8 +285,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 const maxMessage = 600
 
 // oneLine makes an error message a single line of bounded length.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+func capped(s string) string {
+	s = xerr.OneLine(s)
 	if len(s) > maxMessage {
 		s = s[:maxMessage] + "..."
 	}

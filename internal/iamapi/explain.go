@@ -96,12 +96,12 @@ func (c *Client) words(ctx context.Context, action string, err error, elapsed ti
 	}
 	if httpx.Untrusted(err) {
 		return fmt.Sprintf("cannot reach iam at %s: its certificate is not trusted (%s): if the endpoint is right, set AWS_CA_BUNDLE to its CA's PEM file",
-			host, oneLine(xerr.Root(err).Error()))
+			host, xerr.OneLine(xerr.Root(err).Error()))
 	}
 	var ne net.Error
 	var oe *net.OpError
 	if errors.As(err, &oe) || errors.As(err, &ne) {
-		return fmt.Sprintf("cannot reach iam at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_IAM", host, oneLine(xerr.Root(err).Error()))
+		return fmt.Sprintf("cannot reach iam at %s: %s: check the network, proxy or AWS_ENDPOINT_URL_IAM", host, xerr.OneLine(xerr.Root(err).Error()))
 	}
-	return fmt.Sprintf("iam call %s to %s failed: %s", action, host, strings.TrimSpace(oneLine(err.Error())))
+	return fmt.Sprintf("iam call %s to %s failed: %s", action, host, strings.TrimSpace(xerr.OneLine(err.Error())))
 }

@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/awsquery"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Endpoint is where IAM calls go: IAM is global, one endpoint per
@@ -155,9 +155,9 @@ func (c *Client) Call(ctx context.Context, action string, params url.Values, att
 	case nil:
 		return nil
 	case *awsquery.Error: // IAM's words are one line, without the final stop
-		err = &Error{Action: e.Action, Status: e.Status, Code: e.Code, Message: oneLine(e.Message), RequestID: e.RequestID}
+		err = &Error{Action: e.Action, Status: e.Status, Code: e.Code, Message: xerr.OneLine(e.Message), RequestID: e.RequestID}
 	case *awsquery.AnswerError:
-		err = &AnswerError{Action: e.Action, Problem: oneLine(e.Problem)}
+		err = &AnswerError{Action: e.Action, Problem: xerr.OneLine(e.Problem)}
 	default:
 		err = e
 	}
@@ -169,10 +169,6 @@ func (c *Client) attempts() int {
 		return c.Attempts
 	}
 	return 3
-}
-
-func oneLine(s string) string {
-	return strings.TrimSuffix(strings.Join(strings.Fields(s), " "), ".")
 }
 
 // User is an IAM user, as GetUser returns it.

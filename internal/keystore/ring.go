@@ -274,7 +274,5 @@ func (s *ringStore) explain(b, op, account string, err error) error {
 	if errors.As(err, &syntax) || errors.As(err, &typ) {
 		return fmt.Errorf("the entry %q in %s does not hold keys awsenv wrote: store the keys again (awsenv add %s --force)", account, where, account)
 	}
-	return fmt.Errorf("%s could not %s the keys of %q: %s", where, op, account, oneLine(xerr.Root(err).Error()))
+	return fmt.Errorf("%s could not %s the keys of %q: %s", where, op, account, xerr.OneLine(xerr.Root(err).Error()))
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -15,6 +15,7 @@ import (
 	"github.com/godbus/dbus"
 
 	"github.com/awsenv/awsenv/internal/keystore/internal/nobus"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // The Secret Service API (GNOME Keyring, KWallet, KeePassXC), spoken over
@@ -95,7 +96,7 @@ func dialBus(addr string) (*dbus.Conn, error) {
 	select {
 	case r := <-done:
 		if r.err != nil {
-			return nil, errorf(ErrUnavailable, "the secret-service keyring is not available: cannot connect to the D-Bus session bus (%s): %s", oneLine(r.err.Error()), ssHint)
+			return nil, errorf(ErrUnavailable, "the secret-service keyring is not available: cannot connect to the D-Bus session bus (%s): %s", xerr.OneLine(r.err.Error()), ssHint)
 		}
 		return r.conn, nil
 	case <-time.After(callTimeout):
@@ -170,7 +171,7 @@ func startSecretService(conn *dbus.Conn, opts Options) (*secretService, error) {
 }
 
 func ssError(what string, err error) error {
-	return errorf(ErrUnavailable, "the secret-service keyring is not available: %s (%s): %s", what, oneLine(err.Error()), ssHint)
+	return errorf(ErrUnavailable, "the secret-service keyring is not available: %s (%s): %s", what, xerr.OneLine(err.Error()), ssHint)
 }
 
 func (s *secretService) property(path dbus.ObjectPath, name string) (dbus.Variant, error) {

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -284,7 +285,7 @@ func planConsoleAccount(src *Source, req Request, keys Step, serial string) (*Pl
 			fed = fed[:32]
 		}
 		if checkSessionName(fed) != nil {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("the IAM user name %q cannot name a federated user", src.User), "use --role")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("the IAM user name %q cannot name a federated user", src.User), "use --role")
 		}
 		return &Plan{Label: src.Name, Steps: []Step{keys, {Kind: Federation, Name: src.Name, SessionName: fed, Duration: dur}}}, nil
 	}
@@ -309,14 +310,14 @@ func planConsoleAccount(src *Source, req Request, keys Step, serial string) (*Pl
 func planWebIdentityAccount(src *Source, req Request) (*Plan, error) {
 	name, w := src.Name, src.Account.WebIdentity
 	if req.Purpose == MFA || req.Purpose == Console || req.Role != "" {
-		return nil, xerr.New(xerr.Config, fmt.Errorf("account %q logs in through its identity provider and has no keys or mfa", name),
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("account %q logs in through its identity provider and has no keys or mfa", name),
 			"use ec2switch "+name)
 	}
 	dur := orDefault(req.Duration, DefaultRoleDuration)
 	if err := checkRoleDuration(dur, false); err != nil {
 		return nil, err
 	}
-	sessName, err := sessionName(firstOf(req.SessionName, w.SessionName), src.User)
+	sessName, err := sessionName(cmp.Or(req.SessionName, w.SessionName), src.User)
 	if err != nil {
 		return nil, err
 	}
@@ -378,10 +379,10 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 	p := start
 	for {
 		if p.Err != nil {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: %w", p.Name, p.Err), "")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: %w", p.Name, p.Err), "")
 		}
 		if seen[p.Name] {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: source_profile loop %s -> %s", start.Name, strings.Join(path, " -> "), p.Name),
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: source_profile loop %s -> %s", start.Name, strings.Join(path, " -> "), p.Name),
 				"fix source_profile in "+cfg)
 		}
 		seen[p.Name] = true
@@ -397,7 +398,7 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			ch.roles = append([]*config.Profile{p}, ch.roles...)
 			switch {
 			case p.SourceProfile != "" && p.CredentialSource != "":
-				return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q has both source_profile and credential_source", p.Name),
+				return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has both source_profile and credential_source", p.Name),
 					"keep one of them in "+cfg)
 			case p.CredentialSource != "":
 				kind, err := credentialSource(p)
@@ -407,13 +408,13 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 				ch.base, ch.kind = p, kind
 				return ch, nil
 			case p.SourceProfile == "":
-				return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q has role_arn but no source_profile or credential_source", p.Name),
+				return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has role_arn but no source_profile or credential_source", p.Name),
 					"add one in "+cfg)
 			case p.SourceProfile == p.Name:
 				// A profile may name itself to take its own static keys, for
 				// the first role only (the AWS CLI's rule).
 				if p.AccessKeyID == "" {
-					return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q is its own source_profile but has no aws_access_key_id", p.Name),
+					return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q is its own source_profile but has no aws_access_key_id", p.Name),
 						"add its keys to the credentials file, or point source_profile at another profile")
 				}
 				if err := checkKeys(p); err != nil {
@@ -424,7 +425,7 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			}
 			next := ps.Get(p.SourceProfile)
 			if next == nil {
-				return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: source_profile %q does not exist in %s", p.Name, p.SourceProfile, cfg), "")
+				return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: source_profile %q does not exist in %s", p.Name, p.SourceProfile, cfg), "")
 			}
 			p = next
 		case p.AccessKeyID != "" || p.SecretAccessKey != "":
@@ -440,7 +441,7 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			ch.base, ch.kind = p, SSO
 			return ch, nil
 		default:
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")
 		}
 	}
 }
@@ -448,9 +449,9 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 func checkKeys(p *config.Profile) error {
 	switch {
 	case p.SecretAccessKey == "":
-		return xerr.New(xerr.Config, fmt.Errorf("profile %q has aws_access_key_id but no aws_secret_access_key", p.Name), "")
+		return xerr.New(xerr.Failed, fmt.Errorf("profile %q has aws_access_key_id but no aws_secret_access_key", p.Name), "")
 	case p.AccessKeyID == "":
-		return xerr.New(xerr.Config, fmt.Errorf("profile %q has aws_secret_access_key but no aws_access_key_id", p.Name), "")
+		return xerr.New(xerr.Failed, fmt.Errorf("profile %q has aws_secret_access_key but no aws_access_key_id", p.Name), "")
 	}
 	return nil
 }
@@ -464,7 +465,7 @@ func credentialSource(p *config.Profile) (StepKind, error) {
 	case "EcsContainer":
 		return Container, nil
 	}
-	return 0, xerr.New(xerr.Config, fmt.Errorf("profile %q: credential_source %q is not one of Environment, Ec2InstanceMetadata, EcsContainer", p.Name, p.CredentialSource), "")
+	return 0, xerr.New(xerr.Failed, fmt.Errorf("profile %q: credential_source %q is not one of Environment, Ec2InstanceMetadata, EcsContainer", p.Name, p.CredentialSource), "")
 }
 
 // planProfile plans a profile's chain: its base, an MFA session on static
@@ -579,7 +580,7 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 			return nil, profileErr(r, "duration_seconds", err)
 		}
 		if temporary && dur > MaxChainedDuration {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: duration_seconds %d is more than sts allows for a role assumed from temporary credentials (role chaining)", r.Name, int(dur/time.Second)),
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: duration_seconds %d is more than sts allows for a role assumed from temporary credentials (role chaining)", r.Name, int(dur/time.Second)),
 				"use 3600 at most")
 		}
 		sessName, err := sessionName(r.RoleSessionName, src.User)
@@ -607,20 +608,20 @@ func ssoRole(ps *config.Profiles, p *config.Profile) (*SSORole, error) {
 	if p.SSOSession != "" {
 		s := ps.SSOSession(p.SSOSession)
 		if s == nil {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: sso_session %q has no [sso-session %s] section", p.Name, p.SSOSession, p.SSOSession), "add one with sso_start_url and sso_region")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: sso_session %q has no [sso-session %s] section", p.Name, p.SSOSession, p.SSOSession), "add one with sso_start_url and sso_region")
 		}
 		if s.Err != nil {
-			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: %w", p.Name, s.Err), "")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: %w", p.Name, s.Err), "")
 		}
 		r.StartURL, r.Region, r.Scopes = s.StartURL, s.Region, s.RegistrationScopes
 	}
 	switch {
 	case r.StartURL == "":
-		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: no sso_start_url", p.Name), "set it in the [sso-session] section (or the profile)")
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: no sso_start_url", p.Name), "set it in the [sso-session] section (or the profile)")
 	case r.Region == "":
-		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: no sso_region", p.Name), "set the region of your IAM Identity Center instance")
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: no sso_region", p.Name), "set the region of your IAM Identity Center instance")
 	case r.AccountID == "" || r.RoleName == "":
-		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: sso_account_id and sso_role_name are both needed", p.Name), "")
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: sso_account_id and sso_role_name are both needed", p.Name), "")
 	}
 	return r, nil
 }
@@ -629,7 +630,7 @@ func ssoRole(ps *config.Profiles, p *config.Profile) (*SSORole, error) {
 func profileRole(src *Source, p *Plan, req Request) (*Plan, error) {
 	role := req.Role
 	if !strings.HasPrefix(role, "arn:") || !strings.Contains(role, ":role/") {
-		return nil, xerr.New(xerr.NotFound, fmt.Errorf("unknown role %q for profile %s", role, src.Name),
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("unknown role %q for profile %s", role, src.Name),
 			"give a role ARN or the name of a profile with role_arn")
 	}
 	if last := p.Last(); last.OnlyCached {
@@ -666,7 +667,7 @@ func profileRole(src *Source, p *Plan, req Request) (*Plan, error) {
 func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 	p := src.Profile
 	if req.Role != "" {
-		return nil, xerr.New(xerr.Config, fmt.Errorf("console --role works on accounts; for profile %s, name a role profile instead", p.Name), "")
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("console --role works on accounts; for profile %s, name a role profile instead", p.Name), "")
 	}
 	dur, err := consoleDuration(req.Duration)
 	if err != nil {
@@ -686,7 +687,7 @@ func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 		return &Plan{Label: p.Name, Notes: ch.notes, Steps: steps}, nil
 	}
 	if ch.kind != StaticKeys || ch.base.SessionToken != "" || len(ch.roles) > 1 {
-		return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q: a console link needs long-lived keys, or a role assumed straight from them; this profile's credentials are temporary or chained", p.Name), "")
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q: a console link needs long-lived keys, or a role assumed straight from them; this profile's credentials are temporary or chained", p.Name), "")
 	}
 	b := ch.base
 	keys := Step{Kind: StaticKeys, Name: b.Name, AccessKeyID: b.AccessKeyID, SecretAccessKey: b.SecretAccessKey}
@@ -703,11 +704,11 @@ func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 		return plan, nil
 	}
 	r := ch.roles[0]
-	sessName, err := sessionName(firstOf(req.SessionName, r.RoleSessionName), src.User)
+	sessName, err := sessionName(cmp.Or(req.SessionName, r.RoleSessionName), src.User)
 	if err != nil {
 		return nil, err
 	}
-	role := Step{Kind: AssumeRole, Name: r.Name, RoleARN: r.RoleARN, SessionName: sessName, ExternalID: firstOf(req.ExternalID, r.ExternalID),
+	role := Step{Kind: AssumeRole, Name: r.Name, RoleARN: r.RoleARN, SessionName: sessName, ExternalID: cmp.Or(req.ExternalID, r.ExternalID),
 		Duration: dur, SessionDuration: dur, MFASerial: r.MFASerial, MFAProcess: r.MFAProcess, PromptUser: deviceUser(r.MFASerial)}
 	plan.Steps = []Step{keys, role}
 	plan.Partition = partitionOf(r.RoleARN)
@@ -723,18 +724,18 @@ func accountRole(acc *config.Account, role string) (arn, short string, err error
 	if strings.HasPrefix(role, "arn:") {
 		_, name, ok := strings.Cut(role, ":role/")
 		if !ok || name == "" || !strings.HasPrefix(role, "arn:aws") {
-			return "", "", xerr.New(xerr.NotFound, fmt.Errorf("%q is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)", role), "")
+			return "", "", xerr.New(xerr.Failed, fmt.Errorf("%q is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)", role), "")
 		}
 		return role, roleShort(role), nil
 	}
 	for i := 0; i < len(role); i++ {
 		c := role[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-/", c) >= 0) {
-			return "", "", xerr.New(xerr.NotFound, fmt.Errorf("unknown role %q for account %s%s: known roles are %s, or give a role ARN", role, acc.Name, xerr.DidYouMean(role, acc.RoleNames), roleList(acc)), "")
+			return "", "", xerr.New(xerr.Failed, fmt.Errorf("unknown role %q for account %s%s: known roles are %s, or give a role ARN", role, acc.Name, xerr.DidYouMean(role, acc.RoleNames), roleList(acc)), "")
 		}
 	}
 	if role == "" || len(role) > 64 && !strings.Contains(role, "/") {
-		return "", "", xerr.New(xerr.NotFound, fmt.Errorf("unknown role %q for account %s", role, acc.Name), "")
+		return "", "", xerr.New(xerr.Failed, fmt.Errorf("unknown role %q for account %s", role, acc.Name), "")
 	}
 	return acc.ARNPrefix + "role/" + role, role[strings.LastIndexByte(role, '/')+1:], nil
 }
@@ -767,7 +768,7 @@ func sessionName(explicit, user string) (string, error) {
 }
 
 func profileErr(p *config.Profile, setting string, err error) error {
-	return xerr.New(xerr.Config, fmt.Errorf("profile %q: %s: %w", p.Name, setting, err), "")
+	return xerr.New(xerr.Failed, fmt.Errorf("profile %q: %s: %w", p.Name, setting, err), "")
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -775,15 +776,6 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // fingerprint hashes what a cache entry was made from: an entry made from
@@ -799,7 +791,7 @@ func fingerprint(parts ...string) string {
 
 func checkSessionDuration(d time.Duration) error {
 	if d < MinSessionDuration || d > MaxSessionDuration || d%time.Second != 0 {
-		return xerr.New(xerr.Config, fmt.Errorf("session duration %s is out of bounds: sts allows 15m to 36h (900-129600 seconds)", d), "")
+		return xerr.New(xerr.Failed, fmt.Errorf("session duration %s is out of bounds: sts allows 15m to 36h (900-129600 seconds)", d), "")
 	}
 	return nil
 }
@@ -808,10 +800,10 @@ func checkSessionDuration(d time.Duration) error {
 // credentials it is assumed with are temporary.
 func checkRoleDuration(d time.Duration, chained bool) error {
 	if d < MinRoleDuration || d > MaxRoleDuration || d%time.Second != 0 {
-		return xerr.New(xerr.Config, fmt.Errorf("role duration %s is out of bounds: sts allows 15m to 12h (900-43200 seconds), and no more than the role's maximum session duration", d), "")
+		return xerr.New(xerr.Failed, fmt.Errorf("role duration %s is out of bounds: sts allows 15m to 12h (900-43200 seconds), and no more than the role's maximum session duration", d), "")
 	}
 	if chained && d > MaxChainedDuration {
-		return xerr.New(xerr.Config, fmt.Errorf("role duration %s is too long for a role assumed from the cached mfa session: sts limits role chaining to 1h; "+
+		return xerr.New(xerr.Failed, fmt.Errorf("role duration %s is too long for a role assumed from the cached mfa session: sts limits role chaining to 1h; "+
 			"use --duration 1h, or --no-session to assume it with the long-lived keys and an mfa code (up to 12h)", d), "")
 	}
 	return nil
@@ -820,7 +812,7 @@ func checkRoleDuration(d time.Duration, chained bool) error {
 func consoleDuration(d time.Duration) (time.Duration, error) {
 	d = orDefault(d, time.Hour)
 	if d < MinRoleDuration || d > MaxRoleDuration {
-		return 0, xerr.New(xerr.Config, fmt.Errorf("console session duration %s is out of bounds: the console allows 15m to 12h", d), "")
+		return 0, xerr.New(xerr.Failed, fmt.Errorf("console session duration %s is out of bounds: the console allows 15m to 12h", d), "")
 	}
 	return d, nil
 }
@@ -834,7 +826,7 @@ func checkSessionName(name string) error {
 		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-", c) >= 0
 	}
 	if !ok {
-		return xerr.New(xerr.Config, fmt.Errorf("session name %q is not allowed: sts wants 2-64 letters, digits or _+=,.@-", name), "set --session-name")
+		return xerr.New(xerr.Failed, fmt.Errorf("session name %q is not allowed: sts wants 2-64 letters, digits or _+=,.@-", name), "set --session-name")
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func TestDeviceLoginEnds(t *testing.T) {
 	}{
 		{"expired", "the device code of sso session \"my-sso\" expired before the login was approved: run the login again and approve it within 10s",
 			xerr.NeedsPerson, nil},
-		{"denied", "the login to sso session \"my-sso\" was refused in the browser", xerr.Denied, func(w *world) func(int) {
+		{"denied", "the login to sso session \"my-sso\" was refused in the browser", xerr.Failed, func(w *world) func(int) {
 			return func(n int) {
 				if n == 1 {
 					_ = w.srv.DenySSODevice("WXYZ-BCDF")
@@ -174,7 +174,7 @@ func TestNoAccessListsWhatThePersonHas(t *testing.T) {
 	c := w.client()
 	_, err := c.RoleCredentials(context.Background(), tok, testAccount, "Admin")
 	var na *NoAccessError
-	if !errors.As(err, &na) || !errors.Is(err, ErrNoAccess) || xerr.KindOf(err) != xerr.Denied {
+	if !errors.As(err, &na) || !errors.Is(err, ErrNoAccess) || xerr.KindOf(err) != xerr.Failed {
 		t.Fatalf("got %v", err)
 	}
 	if want := `sso session "my-sso" has no access to role "Admin" in account 111122223333: its roles there are "ReadOnly" and "AdministratorAccess"; set sso_role_name to one of them`; err.Error() != want {

@@ -169,7 +169,7 @@ func (o *oidc) deviceLogin(ctx context.Context, opts LoginOptions, old *cachedTo
 				fmt.Errorf("the device code of %s expired before the login was approved", o.sess.label()),
 				fmt.Sprintf("run the login again and approve it within %s", expires))
 		case ae.Code == "AccessDeniedException":
-			return nil, xerr.New(xerr.Denied, fmt.Errorf("the login to %s was refused in the browser", o.sess.label()),
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("the login to %s was refused in the browser", o.sess.label()),
 				"log in again and approve it, or ask your administrator for access")
 		}
 		return nil, o.explain(err)
@@ -201,7 +201,7 @@ func randomBytes(n int) []byte {
 // finish checks what the browser brought back.
 func finish(q url.Values, state string) (string, error) {
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
-		return "", xerr.New(xerr.Denied,
+		return "", xerr.New(xerr.Failed,
 			errors.New("login state mismatch: the browser came back with an answer that does not belong to this login"),
 			"start the login again")
 	}
@@ -210,7 +210,7 @@ func finish(q url.Values, state string) (string, error) {
 		if d := q.Get("error_description"); d != "" {
 			msg += ": " + clean(d, nil)
 		}
-		return "", xerr.New(xerr.Denied, fmt.Errorf("the login was refused in the browser (%s)", msg),
+		return "", xerr.New(xerr.Failed, fmt.Errorf("the login was refused in the browser (%s)", msg),
 			"log in again and approve it, or ask your administrator for access")
 	}
 	code := q.Get("code")

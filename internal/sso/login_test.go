@@ -179,9 +179,9 @@ func TestLoginRefusals(t *testing.T) {
 		kind    xerr.Kind
 	}{
 		{name: "wrong state", setup: func(w *world) { w.srv.SetSSO(ststest.SSOSettings{Consent: ststest.SSOWrongState}) },
-			want: "login state mismatch", kind: xerr.Denied},
+			want: "login state mismatch", kind: xerr.Failed},
 		{name: "denied", setup: func(w *world) { w.srv.SetSSO(ststest.SSOSettings{Consent: ststest.SSODeny}) },
-			want: "the login was refused in the browser (access_denied", kind: xerr.Denied},
+			want: "the login was refused in the browser (access_denied", kind: xerr.Failed},
 		{name: "abandoned", browser: func(w *world) func(string) error { return func(string) error { return nil } },
 			want: "timed out after 1s", kind: xerr.NeedsPerson},
 		{name: "code of another login", browser: func(w *world) func(string) error { return w.swapCode },
@@ -325,7 +325,7 @@ func TestSessionChecks(t *testing.T) {
 		{Session{Name: "s", StartURL: "x", Region: "eu-west-1"}, `sso_start_url "x" is not a URL`},
 	} {
 		_, err := w.client().Token(context.Background(), tc.sess, w.opts())
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || xerr.KindOf(err) != xerr.Config {
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || xerr.KindOf(err) != xerr.Failed {
 			t.Errorf("%+v: %v, want %q", tc.sess, err, tc.want)
 		}
 	}

@@ -167,13 +167,13 @@ func (o *oidc) explain(err error) error {
 	}
 	switch ae.Code {
 	case "InvalidClientException", "UnauthorizedClientException":
-		return xerr.New(xerr.Denied, err, "log in again: '"+o.sess.LoginCommand()+"'")
+		return xerr.New(xerr.Failed, err, "log in again: '"+o.sess.LoginCommand()+"'")
 	case "InvalidScopeException":
-		return xerr.New(xerr.Config, err, "check sso_registration_scopes of "+o.sess.label())
+		return xerr.New(xerr.Failed, err, "check sso_registration_scopes of "+o.sess.label())
 	case "InvalidRequestException":
-		return xerr.New(xerr.Config, err, "check sso_start_url and sso_region of "+o.sess.label())
+		return xerr.New(xerr.Failed, err, "check sso_start_url and sso_region of "+o.sess.label())
 	case "AccessDeniedException":
-		return xerr.New(xerr.Denied, err, "the login was refused: ask your administrator for access, then log in again")
+		return xerr.New(xerr.Failed, err, "the login was refused: ask your administrator for access, then log in again")
 	}
 	return err
 }

@@ -132,7 +132,7 @@ func (c *Client) noAccess(ctx context.Context, tok Token, accountID, roleName st
 	e := &NoAccessError{AccountID: accountID, RoleName: roleName, Session: tok.Session, Err: refusal}
 	accounts, err := c.ListAccounts(ctx, tok)
 	if err != nil {
-		return xerr.New(xerr.Denied, refusal, "check sso_account_id and sso_role_name")
+		return xerr.New(xerr.Failed, refusal, "check sso_account_id and sso_role_name")
 	}
 	for _, a := range accounts {
 		if a.ID == accountID {
@@ -141,12 +141,12 @@ func (c *Client) noAccess(ctx context.Context, tok Token, accountID, roleName st
 	}
 	if e.InAccount {
 		if e.Roles, err = c.ListAccountRoles(ctx, tok, accountID); err != nil {
-			return xerr.New(xerr.Denied, refusal, "check sso_role_name")
+			return xerr.New(xerr.Failed, refusal, "check sso_role_name")
 		}
 	} else {
 		e.Accounts = accounts
 	}
-	return xerr.New(xerr.Denied, e, "")
+	return xerr.New(xerr.Failed, e, "")
 }
 
 // ListAccounts lists every account the person can reach, all pages.

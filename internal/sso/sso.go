@@ -94,13 +94,13 @@ func (s Session) scopes() []string {
 
 func (s Session) check() error {
 	if s.StartURL == "" {
-		return xerr.New(xerr.Config, fmt.Errorf("%s has no sso_start_url", s.label()), "set it to the AWS access portal URL")
+		return xerr.New(xerr.Failed, fmt.Errorf("%s has no sso_start_url", s.label()), "set it to the AWS access portal URL")
 	}
 	if _, err := checkEndpoint(s.StartURL); err != nil {
-		return xerr.New(xerr.Config, fmt.Errorf("sso_start_url %q is not a URL", s.StartURL), "set it to the AWS access portal URL, https://...")
+		return xerr.New(xerr.Failed, fmt.Errorf("sso_start_url %q is not a URL", s.StartURL), "set it to the AWS access portal URL, https://...")
 	}
 	if err := checkRegion(s.Region); err != nil {
-		return xerr.New(xerr.Config, fmt.Errorf("%s: %w", s.label(), err), "")
+		return xerr.New(xerr.Failed, fmt.Errorf("%s: %w", s.label(), err), "")
 	}
 	return nil
 }

@@ -3,25 +3,23 @@
 // to do; it still prints as one line.
 package xerr
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
-// Kind classifies an error for the exit code and for callers that react to
-// it (a credential server that must not prompt, doctor).
+// Kind classifies an error for what branches on it: the exit code (Usage)
+// and a credential server that must not prompt (NeedsPerson). Every other
+// error is Failed, and says what went wrong in its message and hint.
 type Kind int
 
 // The kinds.
 const (
-	// Failed is any error without a more specific kind.
+	// Failed is any error nothing branches on.
 	Failed Kind = iota
 	// Usage is a mistake in the command line itself (exit status 2). Only
 	// flag parsing returns it.
 	Usage
-	// NotFound: the account, profile or role named does not exist.
-	NotFound
-	// Config: a file's content is wrong or contradicts a rule.
-	Config
-	// Denied: AWS or the identity provider refused.
-	Denied
 	// NeedsPerson: a code or a login is needed and none can be had here.
 	NeedsPerson
 )
@@ -106,4 +104,11 @@ func distance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// OneLine is a message folded onto one line (every run of white space,
+// newlines included, one space) without a closing period, for quoting one
+// message inside another.
+func OneLine(s string) string {
+	return strings.TrimSuffix(strings.Join(strings.Fields(s), " "), ".")
 }

@@ -139,11 +139,11 @@ func newApp(io *IO) *cli.App {
 
 func commands(io *IO) []*cli.Command {
 	return []*cli.Command{
-		switchCommand(io),
+		switchCommand(io, runSwitch),
 		mfaCommand(io),
 		nowCommand(io),
-		listCommand(io),
-		forgetCommand(io),
+		listCommand(io, runList),
+		forgetCommand(io, runForget),
 		clearCommand(io),
 		roleCommand(io),
 		consoleCommand(io),

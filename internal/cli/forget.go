@@ -13,7 +13,7 @@ type forgetOptions struct {
 	All  bool
 }
 
-func forgetCommand(io *IO) *cli.Command {
+func forgetCommand(io *IO, runF func(*run, forgetOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "forget",
 		Usage:     "drop the cached sessions of an account, profile or web identity role (default: the current account)",
@@ -33,7 +33,7 @@ func forgetCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runForget(newRun(io), forgetOptions{common: o, Name: c.Args().First(), All: c.Bool("all")})
+			return runF(newRun(io), forgetOptions{common: o, Name: c.Args().First(), All: c.Bool("all")})
 		},
 	}
 }

@@ -18,7 +18,7 @@ type listOptions struct {
 	Names bool
 }
 
-func listCommand(io *IO) *cli.Command {
+func listCommand(io *IO, runF func(*run, listOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:  "list",
 		Usage: "list accounts with their cache state and time left",
@@ -34,7 +34,7 @@ func listCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runList(newRun(io), listOptions{common: o, Names: c.Bool("names")})
+			return runF(newRun(io), listOptions{common: o, Names: c.Bool("names")})
 		},
 	}
 }

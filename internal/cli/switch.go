@@ -18,7 +18,9 @@ type switchOptions struct {
 	Serve bool // serve the credentials from a shell-tied local server
 }
 
-func switchCommand(io *IO) *cli.Command {
+// switchCommand is switch's command line; runF runs it (runSwitch, or a
+// test's recorder: option parsing is tested alone).
+func switchCommand(io *IO, runF func(context.Context, *run, switchOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "switch",
 		Usage:     "print the statements that switch the shell to an account (no network call)",
@@ -40,7 +42,7 @@ func switchCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runSwitch(c.Context, newRun(io), switchOptions{common: o, Name: c.Args().First(), Serve: c.Bool("serve")})
+			return runF(c.Context, newRun(io), switchOptions{common: o, Name: c.Args().First(), Serve: c.Bool("serve")})
 		},
 	}
 }

@@ -41,6 +41,16 @@ type serveRequest struct {
 // credentials this resolver has just served: a detached process of exe
 // that serves and renews them until the shell (pid) exits.
 func (r *Resolver) SpawnServer(exe string, plan *Plan, shell int) (credserver.Handoff, error) {
+	req, err := r.serveRequest(plan, shell)
+	if err != nil {
+		return credserver.Handoff{}, err
+	}
+	return credserver.Spawn(exe, req, r.b.Timeout+5*time.Second)
+}
+
+// serveRequest encodes what a spawned server serving plan for the shell
+// is handed.
+func (r *Resolver) serveRequest(plan *Plan, shell int) ([]byte, error) {
 	// Serving the MFA session: when it expires the server says so, instead
 	// of falling back to the long-lived keys under the shell's tools.
 	// A session no longer valid is as none: the keys are served.
@@ -48,11 +58,7 @@ func (r *Resolver) SpawnServer(exe string, plan *Plan, shell int) (credserver.Ha
 	if last := p.Last(); last.OnlyCached && r.ValidCached(last.Key) {
 		p.FallbackLabel = ""
 	}
-	req, err := json.Marshal(serveRequest{Paths: r.env.Paths, MinTTL: r.b.MinTTL, Timeout: r.b.Timeout, Plan: &p, Shell: shell})
-	if err != nil {
-		return credserver.Handoff{}, err
-	}
-	return credserver.Spawn(exe, req, r.b.Timeout+5*time.Second)
+	return json.Marshal(serveRequest{Paths: r.env.Paths, MinTTL: r.b.MinTTL, Timeout: r.b.Timeout, Plan: &p, Shell: shell})
 }
 
 // RunServer is the spawned server process: it reads its request from in,

@@ -9,13 +9,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/credserver"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
 
 // The shell-tied credential server of ec2switch NAME --serve: switch
-// spawns 'awsenv __serve' (credserver.Spawn), handing it the plan it has
+// spawns 'awsenv __serve' (resolve.SpawnServer), handing it the plan it has
 // just served as data on its standard input.
 
 // shellPIDVar is how the wrappers tell awsenv which shell the server serves.
@@ -23,30 +22,26 @@ const shellPIDVar = "AWSENV_SHELL_PID"
 
 func serveCommand(io *IO) *cli.Command {
 	return &cli.Command{
-		Name:   credserver.ServeCommand,
+		Name:   resolve.ServeCommand,
 		Hidden: true,
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usagef("__serve is started by switch --serve")
 			}
-			handoff, err := credserver.HandoffPipe()
-			if err != nil {
-				return err
-			}
 			r := newRun(io)
 			ctx, cancel := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer cancel()
-			return resolve.RunServer(ctx, io.In, handoff, resolve.Options{Getenv: io.Getenv, Now: io.Now,
+			return resolve.RunServer(ctx, io.In, nil, resolve.Options{Getenv: io.Getenv, Now: io.Now,
 				Stderr: io.Err, Say: r.say, Warn: r.warn})
 		},
 	}
 }
 
 // startServer spawns the shell-tied server of the plan just served.
-func startServer(r *run, res *resolve.Resolver, plan *resolve.Plan) (credserver.Handoff, error) {
+func startServer(r *run, res *resolve.Resolver, plan *resolve.Plan) (resolve.Handoff, error) {
 	shell, err := strconv.Atoi(r.io.Getenv(shellPIDVar))
 	if err != nil || shell <= 0 {
-		return credserver.Handoff{}, errors.New("--serve ties a credential server to your shell: run it as ec2switch NAME --serve (from 'awsenv init')")
+		return resolve.Handoff{}, errors.New("--serve ties a credential server to your shell: run it as ec2switch NAME --serve (from 'awsenv init')")
 	}
 	return res.SpawnServer(selfPath(), plan, shell)
 }
@@ -59,6 +54,6 @@ func stopServed(r *run) bool {
 	if v == "" {
 		return false
 	}
-	credserver.StopServed(v)
+	resolve.StopServed(v)
 	return true
 }

@@ -61,11 +61,28 @@ func (r *Resolver) serveRequest(plan *Plan, shell int) ([]byte, error) {
 	return json.Marshal(serveRequest{Paths: r.env.Paths, MinTTL: r.b.MinTTL, Timeout: r.b.Timeout, Plan: &p, Shell: shell})
 }
 
+// Handoff is where a spawned server listens.
+type Handoff = credserver.Handoff
+
+// ServeCommand is the hidden command a spawned server runs as.
+const ServeCommand = credserver.ServeCommand
+
+// StopServed stops the shell's spawned server, whose pid the shell's
+// AWSENV_SERVER_PID holds, if it is still awsenv's.
+func StopServed(pid string) { credserver.StopServed(pid) }
+
 // RunServer is the spawned server process: it reads its request from in,
-// serves the plan it holds, hands its address back on handoff and returns
-// once the shell it serves has exited or ctx ends. It looks no name up: the
-// plan is the one the spawning process made.
+// serves the plan it holds, hands its address back on the handoff pipe
+// (handoff, or fd 3 when nil) and returns once the shell it serves has
+// exited or ctx ends. It looks no name up: the plan is the one the
+// spawning process made.
 func RunServer(ctx context.Context, in io.Reader, handoff *os.File, o Options) error {
+	if handoff == nil {
+		var err error
+		if handoff, err = credserver.HandoffPipe(); err != nil {
+			return err
+		}
+	}
 	raw, err := credserver.ReadRequest(in)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package cli
+package render
 
 import (
 	"bytes"
@@ -20,13 +20,13 @@ func tabwriterLayout(rows [][]string) string {
 }
 
 func tableLayout(rows [][]string) string {
-	t := newTable(len(rows)-1, rows[0]...)
+	t := NewTable(len(rows)-1, rows[0]...)
 	for _, r := range rows[1:] {
-		t.add(r...)
+		t.Add(r...)
 	}
 	var b bytes.Buffer
-	t.write(&b)
-	if strings.ToValidUTF8(b.String(), "") == b.String() && !strings.ContainsFunc(b.String(), func(r rune) bool { return r >= 0x80 }) && b.Len() != t.size() {
+	t.Write(&b)
+	if strings.ToValidUTF8(b.String(), "") == b.String() && !strings.ContainsFunc(b.String(), func(r rune) bool { return r >= 0x80 }) && b.Len() != t.Size() {
 		return "size() is not what write wrote"
 	}
 	return b.String()
@@ -65,9 +65,9 @@ func FuzzTable(f *testing.F) {
 		clean := make([][]string, len(rows))
 		for i, r := range rows {
 			for _, cell := range r {
-				p := printable(cell)
+				p := Printable(cell)
 				if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || unicode.Is(unicode.Cf, r) }) {
-					t.Fatalf("printable(%q) = %q", cell, p)
+					t.Fatalf("Printable(%q) = %q", cell, p)
 				}
 				clean[i] = append(clean[i], p)
 			}

@@ -285,10 +285,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 const maxMessage = 600
 
 // oneLine makes an error message a single line of bounded length.
-func capped(s string) string {
-	s = xerr.OneLine(s)
-	if len(s) > maxMessage {
-		s = s[:maxMessage] + "..."
-	}
-	return s
-}
+func capped(s string) string { return xerr.Clip(xerr.OneLine(s), maxMessage) }

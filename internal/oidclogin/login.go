@@ -26,6 +26,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/httpx"
 	"github.com/awsenv/awsenv/internal/loopback"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // DefaultTimeout bounds a login when Config.Timeout is zero.
@@ -99,7 +100,7 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 			return nil, stopped()
 		}
 		return nil, fmt.Errorf("cannot read the discovery document of issuer %q (%s): check the issuer url and the network",
-			cfg.Issuer, clean(err.Error()))
+			cfg.Issuer, xerr.Clip(err.Error(), maxNetText))
 	}
 
 	if err := loopback.Check(); err != nil {
@@ -206,9 +207,9 @@ func (f *flow) finish(ctx context.Context, q url.Values) (*Token, error) {
 		return nil, errors.New("login state mismatch: the browser came back with an answer that does not belong to this login; start the login again")
 	}
 	if e := q.Get("error"); e != "" {
-		msg := clean(e)
+		msg := xerr.Clip(e, maxNetText)
 		if d := q.Get("error_description"); d != "" {
-			msg += ": " + clean(d)
+			msg += ": " + xerr.Clip(d, maxNetText)
 		}
 		return nil, fmt.Errorf("the identity provider refused the login (%s): check that your account may use client %q, then log in again",
 			msg, f.oauth.ClientID)
@@ -233,7 +234,7 @@ func (f *flow) finish(ctx context.Context, q url.Values) (*Token, error) {
 				f.issuer, expired.Expiry.UTC().Format(time.RFC3339))
 		}
 		return nil, fmt.Errorf("the id token from %q failed verification (%s): check the issuer url and client id, then log in again",
-			f.issuer, clean(strings.TrimPrefix(err.Error(), "oidc: ")))
+			f.issuer, xerr.Clip(strings.TrimPrefix(err.Error(), "oidc: "), maxNetText))
 	}
 	if !equal(idt.Nonce, f.nonce) {
 		return nil, errors.New("the id token's nonce does not belong to this login, so it may be replayed: log in again")
@@ -267,7 +268,7 @@ func (f *flow) exchangeError(err error, code string) error {
 			msg = "HTTP " + re.Response.Status
 		}
 	}
-	msg = clean(msg)
+	msg = xerr.Clip(msg, maxNetText)
 	for _, secret := range []string{code, f.codeVerifier, f.oauth.ClientSecret} {
 		if secret != "" {
 			msg = strings.ReplaceAll(msg, secret, "[redacted]")
@@ -299,17 +300,5 @@ func equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// clean makes text from the network fit on one line of a message.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "..."
-	}
-	return s
-}
+// maxNetText bounds what a message quotes of an answer from the network.
+const maxNetText = 200

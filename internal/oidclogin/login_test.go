@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 func TestLogin(t *testing.T) {
@@ -363,10 +365,10 @@ func TestScopes(t *testing.T) {
 }
 
 func TestClean(t *testing.T) {
-	if got := clean("a\nb\r\n\tc\x1b[31m"); got != "a b c [31m" {
+	if got := xerr.Clip("a\nb\r\n\tc\x1b[31m", maxNetText); got != "a b c [31m" {
 		t.Errorf("clean: %q", got)
 	}
-	if got := clean(strings.Repeat("x", 300)); len(got) != 203 {
+	if got := xerr.Clip(strings.Repeat("x", 300), maxNetText); len(got) != 203 {
 		t.Errorf("clean did not truncate: %d", len(got))
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // maxResponse bounds what is read of an answer.
@@ -215,16 +217,7 @@ func clean(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, sec, "[redacted]")
 		}
 	}
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "..."
-	}
+	s = xerr.Clip(s, 200)
 	return strings.TrimSuffix(s, ".")
 }
 

@@ -112,3 +112,20 @@ func distance(a, b string) int {
 func OneLine(s string) string {
 	return strings.TrimSuffix(strings.Join(strings.Fields(s), " "), ".")
 }
+
+// Clip makes text from the network or another program fit on one line of
+// a message: every control character a space, white space folded, and at
+// most max runes ("..." marks a cut).
+func Clip(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "..."
+	}
+	return s
+}

@@ -549,7 +549,7 @@ func (ps *Profiles) checkLinks(p *Profile) error {
 		} else if u := ps.ServiceEndpoint(p.Services, "sts"); u != "" {
 			if err := checkURL("endpoint_url", u); err != nil {
 				sec := ps.servicesSection(p.Services)
-				return fmt.Errorf("%s line %d: [services %s] sts: %v", sec.file, sec.props["sts"].line, sec.name, err)
+				return fmt.Errorf("%s line %d: [services %s] sts: %w", sec.file, sec.props["sts"].line, sec.name, err)
 			}
 		}
 	}

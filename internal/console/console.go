@@ -148,11 +148,11 @@ func refusal(endpoint string, status int, body []byte) error {
 // browser's own message, if the browser command fails; or after wait.
 func Open(ctx context.Context, link string, getenv func(string) string, wait time.Duration) error {
 	if err := loopback.Check(); err != nil {
-		return fmt.Errorf("cannot check which user's browser would fetch the link (%v): run without --open and open the link yourself", err)
+		return fmt.Errorf("cannot check which user's browser would fetch the link (%w): run without --open and open the link yourself", err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fmt.Errorf("cannot listen on 127.0.0.1 for the browser: %v", err)
+		return fmt.Errorf("cannot listen on 127.0.0.1 for the browser: %w", err)
 	}
 	secret := make([]byte, 16)
 	rand.Read(secret)
@@ -238,7 +238,7 @@ type browser struct {
 func (b *browser) start() (exited <-chan error, err error) {
 	out, err := os.CreateTemp("", "awsenv-browser-*.log")
 	if err != nil {
-		return nil, fmt.Errorf("cannot start the browser %s: %v", b.name, err)
+		return nil, fmt.Errorf("cannot start the browser %s: %w", b.name, err)
 	}
 	removed := os.Remove(out.Name()) == nil // not on Windows, while open
 	b.cmd.Stdin, b.cmd.Stdout, b.cmd.Stderr = nil, out, out

@@ -86,7 +86,7 @@ func getJSON(ctx context.Context, hc *http.Client, req *http.Request, what strin
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return fmt.Errorf("cannot read the answer of %s: %v", what, err)
+		return fmt.Errorf("cannot read the answer of %s: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s answered %s", what, resp.Status)

@@ -31,7 +31,7 @@ func (s *ringStore) openFile() (ring, error) {
 		FilePasswordFunc: pw,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the encrypted-file keyring in %s: %v", dir, err)
+		return nil, fmt.Errorf("cannot open the encrypted-file keyring in %s: %w", dir, err)
 	}
 	return &fileRing{dir: dir, lib: lib, password: pw}, nil
 }

@@ -104,7 +104,7 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	}
 
 	if err := loopback.Check(); err != nil {
-		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%v): get the ID token another way and pass it with --token-file", err)
+		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%w): get the ID token another way and pass it with --token-file", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

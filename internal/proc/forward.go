@@ -20,7 +20,7 @@ func RunForwarding(cmd *exec.Cmd) (exitCode int, err error) {
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return -1, fmt.Errorf("cannot run %q: %v", cmd.Args[0], err)
+		return -1, fmt.Errorf("cannot run %q: %w", cmd.Args[0], err)
 	}
 	done := make(chan struct{})
 	go func() {

@@ -97,7 +97,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return fmt.Errorf("%s endpoint %q is not usable: %v", r.service, r.base, err)
+		return fmt.Errorf("%s endpoint %q is not usable: %w", r.service, r.base, err)
 	}
 	if r.body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -63,7 +63,7 @@ func (o *oidc) pkceLogin(ctx context.Context, opts LoginOptions, old *cachedToke
 		return nil, err
 	}
 	if err := loopback.Check(); err != nil {
-		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%v): use --device-code", err)
+		return nil, fmt.Errorf("cannot check which user's browser comes back to the login redirect (%w): use --device-code", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -57,7 +57,7 @@ func Start(dir string) (*Moto, error) {
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting moto_server: %v", err)
+		return nil, fmt.Errorf("starting moto_server: %w", err)
 	}
 	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	m.stop = func() {
@@ -179,7 +179,7 @@ func decode(resp *http.Response, action string, out any) error {
 		Key iamapi.NewKey `xml:"CreateAccessKeyResult>AccessKey"`
 	}
 	if err := xml.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		return fmt.Errorf("%s: %v", action, err)
+		return fmt.Errorf("%s: %w", action, err)
 	}
 	if k, ok := out.(*iamapi.NewKey); ok {
 		*k = doc.Key

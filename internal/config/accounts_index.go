@@ -20,7 +20,7 @@ type AccountSpan struct {
 }
 
 // AccountIndex is what an earlier parse of an accounts file found when
-// the whole file was valid, kept by the caller across runs (see resolve's
+// the whole file was valid, kept by the caller across runs (see package
 // index). It must describe the file as it is now; IndexedAccounts checks
 // every entry it reads against its span all the same.
 type AccountIndex interface {

@@ -42,7 +42,7 @@ type ProfileLayout struct {
 }
 
 // ProfileIndex is what an earlier parse found (a ProfileLayout), kept by
-// the caller across runs (see resolve's index). It must describe the files
+// the caller across runs (see package index). It must describe the files
 // as they are now; IndexedProfiles checks every block it reads all the same.
 type ProfileIndex interface {
 	Names() ([]string, error)

@@ -1,7 +1,7 @@
 package config
 
 // Rows are what `awsenv list` shows of each account and profile. A list
-// of thousands of them reads these from the index (see resolve's index)
+// of thousands of them reads these from the index (see package index)
 // when the files are as they were indexed, rather than parsing both files
 // whole on every run.
 

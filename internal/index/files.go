@@ -1,4 +1,4 @@
-package resolve
+package index
 
 import (
 	"encoding/binary"
@@ -15,26 +15,27 @@ import (
 // the index of index.go: the accounts file, ~/.aws/config with
 // ~/.aws/credentials, and the names of the key files.
 
-// loadAccounts is config.LoadAccounts of the accounts file p names, through
-// the index in p.CacheDir: a large file whose index is current is not read
-// until an entry is asked for, and then only that entry. stamp is what the
-// file was before any of it was read (stamped is false when that cannot be
-// told): an index of what was read may be recorded only under it.
-func loadAccounts(p config.Paths) (accs *config.Accounts, stamp fileKey, stamped bool, err error) {
-	optional := !p.AccountsExplicit
-	k, ok := statPath(p.Accounts)
+// Accounts is config.LoadAccounts of the accounts file at path, through the
+// index: a large file whose index is current is not read until an entry is
+// asked for, and then only that entry. x remembers what the file was before
+// any of it was read: Names may record names only under that stamp.
+func (x *Index) Accounts(path string, optional bool) (*config.Accounts, error) {
+	if x == nil {
+		return config.LoadAccounts(path, optional)
+	}
+	k, ok := statPath(path)
+	x.accountsStamp, x.accountsStamped = k, ok
 	if !ok || !fs.FileMode(k.Mode).IsRegular() || k.Size < indexMinSize {
-		accs, err := config.LoadAccounts(p.Accounts, optional)
-		return accs, k, ok, err
+		return config.LoadAccounts(path, optional)
 	}
-	path := indexPath(p.CacheDir, "accounts", p.Accounts)
-	files := []string{p.Accounts}
-	if ix, ok := openIndex(path, files, []fileKey{k}); ok {
-		return config.IndexedAccounts(p.Accounts, accountIndex{ix}), k, true, nil
+	ixPath := x.path("accounts", path)
+	files := []string{path}
+	if ix, ok := x.open(ixPath, files, []fileKey{k}); ok {
+		return config.IndexedAccounts(path, accountIndex{ix}), nil
 	}
-	accs, spans, st, err := config.LoadAccountsSpans(p.Accounts, optional)
+	accs, spans, st, err := config.LoadAccountsSpans(path, optional)
 	if err != nil || spans == nil {
-		return accs, k, true, err
+		return accs, err
 	}
 	if k, ok := fsutil.StampOf(st); ok {
 		names := make([]string, len(spans))
@@ -48,9 +49,9 @@ func loadAccounts(p config.Paths) (accs *config.Accounts, stamp fileKey, stamped
 		if rows, ok := encodeAccountRows(config.AccountRows(accs.All())); ok {
 			records[rowsRecord] = rows
 		}
-		writeIndex(path, files, []fileKey{k}, names, records)
+		x.write(ixPath, files, []fileKey{k}, names, records)
 	}
-	return accs, k, true, nil
+	return accs, nil
 }
 
 // accountIndex is a config.AccountIndex read from an index file.
@@ -78,11 +79,14 @@ func (a accountIndex) Rows() ([]config.AccountRow, error) {
 	return decodeAccountRows(v)
 }
 
-// loadProfiles is config.LoadProfiles of the config and credentials files,
-// through the index in the cache directory: profiles and sections of large
-// files whose index is current are read as they are asked for.
-func (e *Env) loadProfiles() (*config.Profiles, error) {
-	cfg, cred := e.ProfileFiles()
+// Profiles is config.LoadProfiles of the config and credentials files,
+// through the index: profiles and sections of large files whose index is
+// current are read as they are asked for. x remembers what the files were
+// before they were read, for Names.
+func (x *Index) Profiles(cfg, cred string) (*config.Profiles, error) {
+	if x == nil {
+		return config.LoadProfiles(cfg, cred)
+	}
 	files := []string{cfg, cred}
 	keys := make([]fileKey, 2)
 	var size int64
@@ -94,12 +98,12 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 		keys[i], size = k, size+k.Size
 	}
 	// What the files were before they were read, for Names.
-	e.profileStamps, e.profilesStamped = [2]fileKey{keys[0], keys[1]}, true
+	x.profileStamps, x.profilesStamped = [2]fileKey{keys[0], keys[1]}, true
 	if size < indexMinSize {
 		return config.LoadProfiles(cfg, cred)
 	}
-	path := indexPath(e.Paths.CacheDir, "profiles", cfg, cred)
-	if ix, ok := openIndex(path, files, keys); ok {
+	path := x.path("profiles", cfg, cred)
+	if ix, ok := x.open(path, files, keys); ok {
 		return config.IndexedProfiles(cfg, cred, profileIndex{ix}), nil
 	}
 	ps, lay, st, err := config.LoadProfilesLayout(cfg, cred)
@@ -135,7 +139,7 @@ func (e *Env) loadProfiles() (*config.Profiles, error) {
 	if rows, ok := encodeProfileRows(config.ProfileRows(ps)); ok {
 		records[rowsRecord] = rows
 	}
-	writeIndex(path, files, keys, lay.Names, records)
+	x.write(path, files, keys, lay.Names, records)
 	return ps, nil
 }
 
@@ -295,20 +299,19 @@ func (r *rowReader) str() string { return r.take(r.u16()) }
 // credential directory is worth an index.
 const keyFileDirMin = 256
 
-// keyFileNames lists the names that have both key files in dir
-// (config.HasKeys), in the order of their file names, through the index in
-// cacheDir: the directory of five thousand accounts' key files is not read
+// KeyFileNames lists the names that have both key files in dir
+// (config.HasKeys), in the order of their file names, through the index:
+// the directory of five thousand accounts' key files is not read
 // again while it stays as it was (its ctime changes with every file added,
 // removed or renamed in it). stamped says that the names are a function of
 // the directory's stamp: no entry is a symlink or anything else os.Stat
 // must be asked about.
-func keyFileNames(dir, cacheDir string) (names []string, stamped bool) {
+func (x *Index) KeyFileNames(dir string) (names []string, stamped bool) {
 	k, ok := statPath(dir) // ok is false where there is no index (Windows)
-	ok = ok && k.Exists && fs.FileMode(k.Mode).IsDir()
-	path := indexPath(cacheDir, "keys", dir)
+	ok = ok && x != nil && k.Exists && fs.FileMode(k.Mode).IsDir()
 	files := []string{dir}
 	if ok {
-		if ix, found := openIndex(path, files, []fileKey{k}); found {
+		if ix, found := x.open(x.path("keys", dir), files, []fileKey{k}); found {
 			names, err := ix.names()
 			ix.f.Close()
 			if err == nil {
@@ -371,20 +374,25 @@ func keyFileNames(dir, cacheDir string) (names []string, stamped bool) {
 		names[i] = n[:len(n)-len(ak)]
 	}
 	if indexable && len(ents) >= keyFileDirMin {
-		writeIndex(path, files, []fileKey{k}, names, nil)
+		x.write(x.path("keys", dir), files, []fileKey{k}, names, nil)
 	}
 	return names, indexable
 }
 
-// Names are AccountNames then ProfileNames, with ProfileNames's error:
-// every name a switch takes, which completion offers on every TAB. With
-// thousands of them they come from one index of the four inputs (the
-// accounts file, the key files' directory, the config and credentials
-// files), kept while none of them changes, and written only when all four
-// are as their stamps say.
-func (e *Env) Names() ([]string, error) {
-	cfg, cred := e.ProfileFiles()
-	files := []string{e.Paths.Accounts, e.Paths.CredDir, cfg, cred}
+// Names is list, every name a switch takes (resolve's AccountNames then
+// ProfileNames), which completion asks for on every TAB. With thousands of
+// them they come from one index of the four inputs files: the accounts
+// file, the key files' directory, the config and credentials files. It is
+// kept while none of them changes, and written only when all four are as
+// their stamps say: the accounts and profile files as x found them before
+// it read them (Accounts, Profiles), and the key files' directory as list
+// says its listing was (stamped, see KeyFileNames). list's error is
+// returned with its names, and nothing is written then.
+func (x *Index) Names(files [4]string, list func() (names []string, stamped bool, err error)) ([]string, error) {
+	if x == nil {
+		names, _, err := list()
+		return names, err
+	}
 	keys := make([]fileKey, len(files))
 	indexable := true
 	for i, f := range files {
@@ -393,13 +401,13 @@ func (e *Env) Names() ([]string, error) {
 		indexable = indexable && ok && (!k.Exists || i == 1 && kind.IsDir() || i != 1 && kind.IsRegular())
 		keys[i] = k
 	}
-	path := indexPath(e.Paths.CacheDir, "names", files...)
-	// The accounts were read when the Env was made: an index may record
-	// them only under the stamp they were read under, or a change since
-	// would be recorded with the names from before it.
-	indexable = indexable && e.accountsStamped && keys[0] == e.accountsStamp
+	path := x.path("names", files[:]...)
+	// The accounts were read before: an index may record them only under
+	// the stamp they were read under, or a change since would be recorded
+	// with the names from before it.
+	indexable = indexable && x.accountsStamped && keys[0] == x.accountsStamp
 	if indexable {
-		if ix, ok := openIndex(path, files, keys); ok {
+		if ix, ok := x.open(path, files[:], keys); ok {
 			names, err := ix.names()
 			ix.f.Close()
 			if err == nil {
@@ -407,21 +415,13 @@ func (e *Env) Names() ([]string, error) {
 			}
 		}
 	}
-	accounts := e.Accounts.Names()
-	taken := make(map[string]bool, len(accounts))
-	for _, n := range accounts {
-		taken[n] = true
-	}
-	keyOnly, stamped := e.keyOnly(taken)
-	names := append(accounts, keyOnly...)
-	profiles, err := e.profilesNotIn(taken)
+	names, stamped, err := list()
 	if err != nil {
 		return names, err
 	}
-	names = append(names, profiles...)
-	indexable = indexable && e.profilesStamped && keys[2] == e.profileStamps[0] && keys[3] == e.profileStamps[1]
+	indexable = indexable && x.profilesStamped && keys[2] == x.profileStamps[0] && keys[3] == x.profileStamps[1]
 	if indexable && stamped && len(names) >= namesIndexMin {
-		writeIndex(path, files, keys, names, nil)
+		x.write(path, files[:], keys, names, nil)
 	}
 	return names, nil
 }

@@ -81,6 +81,10 @@ type Store struct {
 	Dir string
 	// Warn receives one-line warnings (corrupt entries, loose permissions).
 	Warn func(string)
+
+	// settle is how long an entry must be unchanged before Expiries may
+	// summarise it: fsutil.Settle when zero; tests give a shorter one.
+	settle time.Duration
 }
 
 // maxKeyLen is the length of a file name stem above which its qualifiers

@@ -65,9 +65,9 @@ import (
 )
 
 // Settle is how long a file must be unchanged before an index may record
-// it: more than the timestamp granularity of any file system awsenv may
-// meet (two seconds on FAT, one on HFS+ and ext3). See fsutil.Stamp.
-const Settle = 2 * time.Second
+// it (see fsutil.Stamp): what New is given but in tests. The cache's
+// summary of its entries (cache.Store.Expiries) follows the same rule.
+const Settle = fsutil.Settle
 
 // Index is the index in one cache directory, as one run uses it. It
 // remembers what the files it loaded were before they were read, so that

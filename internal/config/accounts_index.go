@@ -114,7 +114,7 @@ func (l *lazyAccounts) entry(path, name string) (acc *Account, ok bool) {
 	if unquoteKey(b[:k]) != name || i >= len(b) || b[i] != ':' {
 		return nil, false
 	}
-	acc, err = parseEntry(name, bytes.TrimSpace(b[i+1:]))
+	acc, err = parseEntry(name, bytes.TrimSpace(b[i+1:]), true)
 	if err != nil {
 		return nil, false // it was valid when indexed: the file changed
 	}

@@ -141,6 +141,24 @@ func IndexedProfiles(configFile, credentialsFile string, ix ProfileIndex) *Profi
 		lazy: &lazyProfiles{files: [2]string{configFile, credentialsFile}, ix: ix, absent: map[SectionKey]bool{}}}
 }
 
+// answer is how every accessor of Profiles answers: from the index while
+// the files are read through one (IndexedProfiles) and it can (indexed's
+// ok), else from the whole files, which the first question the index
+// cannot answer reads (whole). A nil *Profiles has nothing.
+func answer[T any](ps *Profiles, indexed func() (T, bool), whole func() T) T {
+	if ps == nil {
+		var none T
+		return none
+	}
+	if ps.lazy != nil {
+		if v, ok := indexed(); ok {
+			return v
+		}
+		ps.loadAll()
+	}
+	return whole()
+}
+
 // loadAll reads the whole files, leaving the index behind. Files that
 // fail to load now (they changed since the index was checked) leave no
 // profiles.

@@ -64,14 +64,6 @@ func ProfileRows(ps *Profiles) []ProfileRow {
 // indexed profiles (IndexedProfiles) answer from the index when it holds
 // rows, without reading the files.
 func (ps *Profiles) Rows() []ProfileRow {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		if rows, err := ps.lazy.ix.Rows(); err == nil && rows != nil {
-			return rows
-		}
-		ps.loadAll()
-	}
-	return ProfileRows(ps)
+	return answer(ps, func() ([]ProfileRow, bool) { rows, err := ps.lazy.ix.Rows(); return rows, err == nil && rows != nil },
+		func() []ProfileRow { return ProfileRows(ps) })
 }

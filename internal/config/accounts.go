@@ -2,7 +2,9 @@
 // key files in the credential directory, the AWS CLI's ~/.aws/config and
 // ~/.aws/credentials, and the paths where they live. Every file is read
 // through fsutil.ReadText, so a FIFO, a device or a binary file is a clear
-// error, never a hang.
+// error, never a hang. For package index it also says where each entry and
+// section is (LoadAccountsSpans, LoadProfilesLayout), and reads them one at
+// a time where an index says they are (IndexedAccounts, IndexedProfiles).
 package config
 
 import (

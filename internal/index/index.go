@@ -140,8 +140,8 @@ func (x *Index) path(kind string, paths ...string) string {
 	return filepath.Join(x.cacheDir, ".index", kind+indexVersion+"-"+hex.EncodeToString(h.Sum(nil)[:12]))
 }
 
-// index is an open index file whose files are as it recorded them.
-type index struct {
+// openFile is an open index file whose files are as it recorded them.
+type openFile struct {
 	f        *os.File
 	buckets  uint32
 	tableOff int64
@@ -153,7 +153,7 @@ type index struct {
 
 // open opens the index at path if it was made from files that are now as
 // keys say. The file stays open for the lookups of this run.
-func (x *Index) open(path string, paths []string, keys []fileKey) (*index, bool) {
+func (x *Index) open(path string, paths []string, keys []fileKey) (*openFile, bool) {
 	if !x.cacheDirOK() {
 		return nil, false
 	}
@@ -187,7 +187,8 @@ func (x *Index) cacheDirOK() bool {
 
 // Current reports whether the cache directory holds an index of kind
 // ("accounts", "profiles", "keys" or "names") made from the files paths as
-// they are now: what awsenv doctor and the tests ask.
+// they are now, for tests and diagnoses: the loaders open theirs
+// themselves.
 func (x *Index) Current(kind string, paths ...string) bool {
 	keys := make([]fileKey, len(paths))
 	for i, p := range paths {
@@ -200,7 +201,7 @@ func (x *Index) Current(kind string, paths ...string) bool {
 	return ok
 }
 
-func readHeader(f *os.File, paths []string, keys []fileKey) (*index, bool) {
+func readHeader(f *os.File, paths []string, keys []fileKey) (*openFile, bool) {
 	st, err := f.Stat()
 	if err != nil || !fsutil.OwnIndex(st) {
 		return nil, false
@@ -235,7 +236,7 @@ func readHeader(f *os.File, paths []string, keys []fileKey) (*index, bool) {
 			return nil, false
 		}
 	}
-	ix := &index{f: f, buckets: r.u32(), tableOff: int64(r.u64()), recOff: int64(r.u64()),
+	ix := &openFile{f: f, buckets: r.u32(), tableOff: int64(r.u64()), recOff: int64(r.u64()),
 		namesOff: int64(r.u64()), nnames: r.u32(), namesLen: int64(r.u64())}
 	// The names come last: an index of another length is not what was
 	// written.
@@ -261,7 +262,7 @@ var errIndex = errors.New("unreadable index")
 
 // get returns the value recorded for key; found is false when there is
 // none.
-func (ix *index) get(key string) (val []byte, found bool, err error) {
+func (ix *openFile) get(key string) (val []byte, found bool, err error) {
 	h := fnv64(key) & uint64(ix.buckets-1)
 	var slot [8]byte
 	if _, err := ix.f.ReadAt(slot[:], ix.tableOff+int64(h)*4); err != nil {
@@ -289,7 +290,7 @@ func (ix *index) get(key string) (val []byte, found bool, err error) {
 }
 
 // names returns the names recorded, in their order.
-func (ix *index) names() ([]string, error) {
+func (ix *openFile) names() ([]string, error) {
 	b := make([]byte, ix.namesLen)
 	if _, err := ix.f.ReadAt(b, ix.namesOff); err != nil {
 		return nil, errIndex

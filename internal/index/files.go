@@ -189,8 +189,10 @@ func (x *Index) KeyFileNames(dir string) (names []string, stamped bool) {
 	k, ok := statPath(dir) // ok is false where there is no index (Windows)
 	ok = ok && x != nil && k.Exists && fs.FileMode(k.Mode).IsDir()
 	files := []string{dir}
+	var path string
 	if ok {
-		if ix, found := x.open(x.path("keys", dir), files, []fileKey{k}); found {
+		path = x.path("keys", dir)
+		if ix, found := x.open(path, files, []fileKey{k}); found {
 			names, err := ix.names()
 			ix.f.Close()
 			if err == nil {
@@ -253,14 +255,14 @@ func (x *Index) KeyFileNames(dir string) (names []string, stamped bool) {
 		names[i] = n[:len(n)-len(ak)]
 	}
 	if indexable && len(ents) >= keyFileDirMin {
-		x.write(x.path("keys", dir), files, []fileKey{k}, names, nil)
+		x.write(path, files, []fileKey{k}, names, nil)
 	}
 	return names, indexable
 }
 
 // Names is list, every name a switch takes (resolve's AccountNames then
 // ProfileNames), which completion asks for on every TAB. With thousands of
-// them they come from one index of the four inputs files: the accounts
+// them they come from one index of the four input files: the accounts
 // file, the key files' directory, the config and credentials files. It is
 // kept while none of them changes, and written only when all four are as
 // their stamps say: the accounts and profile files as x found them before

@@ -10,7 +10,7 @@
 #   list --names       what every TAB of the completion runs
 #   list               accounts, profiles and the cache state of each
 #   switch work, rebuilt  the first switch after the files changed: a whole
-#                      parse, and the index written (internal/resolve/index.go)
+#                      parse, and the index written (internal/index)
 # Medians of RUNS runs (default 30), as milliseconds and as a ratio to the
 # floor at the smallest size (the floor itself decodes the whole accounts
 # file, so it grows too: its own row shows by how much).
@@ -46,7 +46,7 @@ for n in $sizes; do
 	"$out/scalegen" "$PWD/$out/setup-$n" "$n" "$n" 1000
 done
 # A file changed less than two seconds ago is parsed whole and not indexed
-# (see internal/resolve/index.go): the setups settle first, as a user's
+# (see internal/index): the setups settle first, as a user's
 # files have long settled by the time they switch.
 sleep 2.5
 for n in $sizes; do

@@ -1,6 +1,8 @@
 // Package cache keeps temporary AWS credentials on disk so that every shell
 // can reuse them until they expire: one JSON file per entry, mode 0600 in a
 // 0700 directory, replaced atomically, with a per-entry lock for writers.
+// What list shows of a thousand entries comes from a summary kept beside
+// them (Expiries), under the settle rule of fsutil.Stamp.
 package cache
 
 import (
@@ -81,6 +83,10 @@ type Store struct {
 	Dir string
 	// Warn receives one-line warnings (corrupt entries, loose permissions).
 	Warn func(string)
+
+	// settle is how long an entry must be unchanged before Expiries may
+	// summarise it: fsutil.Settle when zero; tests give a shorter one.
+	settle time.Duration
 }
 
 // maxKeyLen is the length of a file name stem above which its qualifiers

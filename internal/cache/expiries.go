@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -80,7 +81,7 @@ func (s *Store) Expiries(want func(Key) bool) map[string]Expiry {
 		}
 		exp := e.Credentials.Expiration
 		out[name] = Expiry{Expires: exp}
-		if stamped && stamp.Settled(time.Now(), fsutil.Settle) {
+		if stamped && stamp.Settled(time.Now(), cmp.Or(s.settle, fsutil.Settle)) {
 			next[name] = summaryRecord{stamp: stamp, expires: exp}
 			changed = true
 		}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -10,16 +11,11 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
-// shortSettle makes entries count as settled d after their last change.
-func shortSettle(t *testing.T, d time.Duration) {
-	old := fsutil.Settle
-	fsutil.Settle = d
-	t.Cleanup(func() { fsutil.Settle = old })
-}
+// settleNow is the shortest settle a Store takes (zero is fsutil.Settle):
+// an entry counts as settled as soon as it was written.
+const settleNow = time.Nanosecond
 
 // Expiries says what Get says of each listed entry, and nothing of the
 // others.
@@ -180,8 +176,8 @@ func TestExpiriesSummaryUntrusted(t *testing.T) {
 // An entry that is not a regular file (a FIFO, a directory, a symlink) is
 // what Get makes of it: a warning, and no hang.
 func TestExpiriesNotRegular(t *testing.T) {
-	shortSettle(t, 0)
 	s, w := newStore(t)
+	s.settle = settleNow
 	must(t, s.Put(AccountSession("ok"), newEntry(testExp)))
 	makeFIFO(t, s, s.path(AccountSession("fifo")))
 	must(t, os.Mkdir(s.path(AccountSession("dir")), 0o700))
@@ -217,8 +213,8 @@ func summarised(t *testing.T, settle time.Duration) *Store {
 	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		t.Skip("no change time to read on " + runtime.GOOS)
 	}
-	shortSettle(t, settle)
 	s, _ := newStore(t)
+	s.settle = cmp.Or(settle, settleNow)
 	fill(t, s)
 	return s
 }

@@ -2,7 +2,9 @@
 // key files in the credential directory, the AWS CLI's ~/.aws/config and
 // ~/.aws/credentials, and the paths where they live. Every file is read
 // through fsutil.ReadText, so a FIFO, a device or a binary file is a clear
-// error, never a hang.
+// error, never a hang. For package index it also says where each entry and
+// section is (LoadAccountsSpans, LoadProfilesLayout), and reads them one at
+// a time where an index says they are (IndexedAccounts, IndexedProfiles).
 package config
 
 import (
@@ -163,7 +165,7 @@ func parseAccounts(data []byte) ([]*Account, []member, error) {
 	members, ok := splitObject(data)
 	if !ok {
 		// Not valid JSON, or not an object: the token stream says where.
-		list, err := parseAccountsStream(data)
+		list, err := parseAccountsStream(data, true)
 		return list, nil, err
 	}
 	if len(members) == 0 {
@@ -180,7 +182,7 @@ func parseAccounts(data []byte) ([]*Account, []member, error) {
 			return nil, nil, fmt.Errorf("account %q is listed twice", name)
 		}
 		seen[name] = true
-		acc, err := parseEntry(name, data[m.valStart:m.valEnd])
+		acc, err := parseEntry(name, data[m.valStart:m.valEnd], true)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -190,8 +192,8 @@ func parseAccounts(data []byte) ([]*Account, []member, error) {
 }
 
 // parseAccountsStream parses the file token by token: slow, but it puts a
-// line and column on a syntax error.
-func parseAccountsStream(data []byte) ([]*Account, error) {
+// line and column on a syntax error. fast is parseEntry's.
+func parseAccountsStream(data []byte, fast bool) ([]*Account, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -219,7 +221,7 @@ func parseAccountsStream(data []byte) ([]*Account, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, syntaxError(data, dec, err)
 		}
-		acc, err := parseEntry(name, raw)
+		acc, err := parseEntry(name, raw, fast)
 		if err != nil {
 			return nil, err
 		}
@@ -234,12 +236,15 @@ func parseAccountsStream(data []byte) ([]*Account, error) {
 	return list, nil
 }
 
-func parseEntry(name string, raw json.RawMessage) (*Account, error) {
+// parseEntry parses the value of the entry name. Unless fast is false, the
+// common shapes are decoded by hand (accounts_scan.go) rather than by
+// encoding/json; the tests compare the two ways.
+func parseEntry(name string, raw json.RawMessage, fast bool) (*Account, error) {
 	acc := &Account{Name: name}
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case len(raw) > 0 && raw[0] == '"':
-		arn, plain := plainString(raw)
+		arn, plain := plainStringIf(fast, raw)
 		if err := unmarshalUnless(plain, raw, &arn); err != nil {
 			return nil, fmt.Errorf("account %q: %w", name, err)
 		}
@@ -252,7 +257,7 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 		return nil, fmt.Errorf("account %q: value must be an ARN prefix string or an object", name)
 	}
 	var obj accountObject
-	if !decodeObjectFast(raw, &obj) {
+	if !fast || !decodeObjectFast(raw, &obj) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&obj); err != nil {
@@ -297,22 +302,22 @@ func parseEntry(name string, raw json.RawMessage) (*Account, error) {
 	}
 	acc.KeyStore = keyStore
 	if len(obj.SessionDuration) > 0 {
-		d, err := parseJSONDuration(obj.SessionDuration)
+		d, err := parseJSONDuration(obj.SessionDuration, fast)
 		if err != nil {
 			return nil, fmt.Errorf("account %q: session_duration: %w", name, err)
 		}
 		acc.SessionDuration = d
 	}
 	if len(obj.Roles) > 0 {
-		if err := acc.parseRoles(obj.Roles); err != nil {
+		if err := acc.parseRoles(obj.Roles, fast); err != nil {
 			return nil, err
 		}
 	}
 	return acc, nil
 }
 
-func (a *Account) parseRoles(raw json.RawMessage) error {
-	if roles, names, ok := rolesFast(raw); ok {
+func (a *Account) parseRoles(raw json.RawMessage, fast bool) error {
+	if roles, names, ok := rolesFast(raw, fast); ok {
 		a.Roles, a.RoleNames = roles, names
 		return nil
 	}
@@ -416,8 +421,8 @@ func validRegion(s string) bool {
 	return strings.Trim(parts[len(parts)-1], "0123456789") == ""
 }
 
-func parseJSONDuration(raw json.RawMessage) (time.Duration, error) {
-	if s, ok := plainString(raw); ok {
+func parseJSONDuration(raw json.RawMessage, fast bool) (time.Duration, error) {
+	if s, ok := plainStringIf(fast, raw); ok {
 		return ParseDuration(s)
 	}
 	var s string

@@ -20,7 +20,7 @@ type AccountSpan struct {
 }
 
 // AccountIndex is what an earlier parse of an accounts file found when
-// the whole file was valid, kept by the caller across runs (see resolve's
+// the whole file was valid, kept by the caller across runs (see package
 // index). It must describe the file as it is now; IndexedAccounts checks
 // every entry it reads against its span all the same.
 type AccountIndex interface {
@@ -114,7 +114,7 @@ func (l *lazyAccounts) entry(path, name string) (acc *Account, ok bool) {
 	if unquoteKey(b[:k]) != name || i >= len(b) || b[i] != ':' {
 		return nil, false
 	}
-	acc, err = parseEntry(name, bytes.TrimSpace(b[i+1:]))
+	acc, err = parseEntry(name, bytes.TrimSpace(b[i+1:]), true)
 	if err != nil {
 		return nil, false // it was valid when indexed: the file changed
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,9 +13,7 @@ import (
 // parseBothWays is ParseAccounts by the fast path and by encoding/json alone.
 func parseBothWays(data []byte) (fast, slow []*Account, fastErr, slowErr error) {
 	fast, fastErr = ParseAccounts(data)
-	slowPathOnly.Store(true)
-	defer slowPathOnly.Store(false)
-	slow, slowErr = ParseAccounts(data)
+	slow, slowErr = parseAccountsStream(bytes.TrimPrefix(data, []byte(bom)), false)
 	return
 }
 

@@ -3,12 +3,8 @@ package config
 import (
 	"bytes"
 	"encoding/json"
-	"sync/atomic"
 	"unicode/utf8"
 )
-
-// slowPathOnly turns the fast path off, for the tests that compare the two.
-var slowPathOnly atomic.Bool
 
 // This file is the fast path of ParseAccounts. encoding/json's token stream
 // costs about a microsecond a token, which at thousands of accounts is most
@@ -18,7 +14,7 @@ var slowPathOnly atomic.Bool
 // encoding/json. Anything else, and every error, goes the slow way, so
 // messages and corner cases (escapes, null, keys in other cases, unknown
 // keys) are encoding/json's exactly. FuzzParseAccountsFastPath holds the
-// two ways to the same answers.
+// two ways (parseEntry with fast true and false) to the same answers.
 
 // member is one "name": value pair of a JSON object, as byte offsets.
 type member struct {
@@ -30,7 +26,7 @@ type member struct {
 // members, in order. ok is false when data is not valid JSON or not an
 // object: the caller then takes the slow path for its error.
 func splitObject(data []byte) (members []member, ok bool) {
-	if slowPathOnly.Load() || !json.Valid(data) {
+	if !json.Valid(data) {
 		return nil, false
 	}
 	i := skipSpace(data, 0)
@@ -135,7 +131,7 @@ func skipValue(data []byte, i int) int {
 // own bytes: no escapes, nothing encoding/json would replace. ok is false
 // for any other value.
 func plainString(raw []byte) (string, bool) {
-	if len(raw) < 2 || slowPathOnly.Load() || raw[0] != '"' || raw[len(raw)-1] != '"' {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
 		return "", false
 	}
 	s := raw[1 : len(raw)-1]
@@ -153,6 +149,14 @@ func plainString(raw []byte) (string, bool) {
 	return string(s), true
 }
 
+// plainStringIf is plainString when fast, else never ok.
+func plainStringIf(fast bool, raw []byte) (string, bool) {
+	if !fast {
+		return "", false
+	}
+	return plainString(raw)
+}
+
 // decodeObjectFast fills obj from an entry's object when it has only
 // known keys, once each, with plain values (roles and session_duration are
 // kept raw, as encoding/json keeps a RawMessage). ok is false for anything
@@ -160,7 +164,7 @@ func plainString(raw []byte) (string, bool) {
 func decodeObjectFast(raw []byte, obj *accountObject) bool {
 	var buf [8]member
 	members, ok := splitMembers(raw, buf[:0])
-	if !ok || slowPathOnly.Load() {
+	if !ok {
 		return false
 	}
 	var o accountObject
@@ -258,10 +262,11 @@ func splitMembers(raw []byte, members []member) ([]member, bool) {
 	return nil, false
 }
 
-// rolesFast parses a roles object whose names and ARNs are plain strings,
-// all of them role ARNs, no name twice. ok is false for anything else: the
-// slow path then finds the first problem and says what it is.
-func rolesFast(raw []byte) (roles map[string]string, names []string, ok bool) {
+// rolesFast parses a roles object whose names and ARNs are plain strings
+// (plainStringIf fast), all of them role ARNs, no name twice. ok is false
+// for anything else: the slow path then finds the first problem and says
+// what it is.
+func rolesFast(raw []byte, fast bool) (roles map[string]string, names []string, ok bool) {
 	var buf [8]member
 	members, ok := splitMembers(raw, buf[:0])
 	if !ok {
@@ -270,8 +275,8 @@ func rolesFast(raw []byte) (roles map[string]string, names []string, ok bool) {
 	roles = make(map[string]string, len(members))
 	names = make([]string, 0, len(members))
 	for _, m := range members {
-		role, ok1 := plainString(raw[m.keyStart:m.keyEnd])
-		arn, ok2 := plainString(raw[m.valStart:m.valEnd])
+		role, ok1 := plainStringIf(fast, raw[m.keyStart:m.keyEnd])
+		arn, ok2 := plainStringIf(fast, raw[m.valStart:m.valEnd])
 		if !ok1 || !ok2 || !validRoleARN(arn) {
 			return nil, nil, false
 		}

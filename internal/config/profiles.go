@@ -130,55 +130,26 @@ type Profiles struct {
 
 // Get returns the named profile, or nil.
 func (ps *Profiles) Get(name string) *Profile {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		if p, ok := ps.lazyProfile(name); ok {
-			return p
-		}
-		ps.loadAll()
-	}
-	return ps.byName[name]
+	return answer(ps, func() (*Profile, bool) { return ps.lazyProfile(name) },
+		func() *Profile { return ps.byName[name] })
 }
 
 // Names lists the profiles in the order they first appear.
 func (ps *Profiles) Names() []string {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		if names, err := ps.lazy.ix.Names(); err == nil {
-			return names
-		}
-		ps.loadAll()
-	}
-	return ps.names
+	return answer(ps, func() ([]string, bool) { names, err := ps.lazy.ix.Names(); return names, err == nil },
+		func() []string { return ps.names })
 }
 
 // SSOSession returns the named [sso-session NAME] section, or nil.
 func (ps *Profiles) SSOSession(name string) *SSOSession {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		if ss, ok := ps.lazySSOSession(name); ok {
-			return ss
-		}
-		ps.loadAll()
-	}
-	return ps.ssoSessions[name]
+	return answer(ps, func() (*SSOSession, bool) { return ps.lazySSOSession(name) },
+		func() *SSOSession { return ps.ssoSessions[name] })
 }
 
 // servicesSection returns the named [services NAME] section, or nil.
 func (ps *Profiles) servicesSection(name string) *section {
-	if ps.lazy != nil {
-		if sec, ok := ps.lazyServices(name); ok {
-			return sec
-		}
-		ps.loadAll()
-	}
-	return ps.services[name]
+	return answer(ps, func() (*section, bool) { return ps.lazyServices(name) },
+		func() *section { return ps.services[name] })
 }
 
 // ServiceEndpoint returns the endpoint_url that the [services NAME]
@@ -204,13 +175,8 @@ func (ps *Profiles) ServiceEndpoint(servicesName, service string) string {
 // "FILE line N: ...". Nothing is wrong with the profiles that were read;
 // awsenv doctor shows them.
 func (ps *Profiles) Warnings() []string {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		ps.loadAll()
-	}
-	return ps.warnings
+	return answer(ps, func() ([]string, bool) { return nil, false }, // the index keeps none
+		func() []string { return ps.warnings })
 }
 
 // ProfileFiles are the config and credentials files: AWS_CONFIG_FILE and

@@ -42,7 +42,7 @@ type ProfileLayout struct {
 }
 
 // ProfileIndex is what an earlier parse found (a ProfileLayout), kept by
-// the caller across runs (see resolve's index). It must describe the files
+// the caller across runs (see package index). It must describe the files
 // as they are now; IndexedProfiles checks every block it reads all the same.
 type ProfileIndex interface {
 	Names() ([]string, error)
@@ -139,6 +139,24 @@ type lazyProfiles struct {
 func IndexedProfiles(configFile, credentialsFile string, ix ProfileIndex) *Profiles {
 	return &Profiles{configFile: configFile, byName: map[string]*Profile{},
 		lazy: &lazyProfiles{files: [2]string{configFile, credentialsFile}, ix: ix, absent: map[SectionKey]bool{}}}
+}
+
+// answer is how every accessor of Profiles answers: from the index while
+// the files are read through one (IndexedProfiles) and it can (indexed's
+// ok), else from the whole files, which the first question the index
+// cannot answer reads (whole). A nil *Profiles has nothing.
+func answer[T any](ps *Profiles, indexed func() (T, bool), whole func() T) T {
+	if ps == nil {
+		var none T
+		return none
+	}
+	if ps.lazy != nil {
+		if v, ok := indexed(); ok {
+			return v
+		}
+		ps.loadAll()
+	}
+	return whole()
 }
 
 // loadAll reads the whole files, leaving the index behind. Files that

@@ -1,7 +1,7 @@
 package config
 
 // Rows are what `awsenv list` shows of each account and profile. A list
-// of thousands of them reads these from the index (see resolve's index)
+// of thousands of them reads these from the index (see package index)
 // when the files are as they were indexed, rather than parsing both files
 // whole on every run.
 
@@ -64,14 +64,6 @@ func ProfileRows(ps *Profiles) []ProfileRow {
 // indexed profiles (IndexedProfiles) answer from the index when it holds
 // rows, without reading the files.
 func (ps *Profiles) Rows() []ProfileRow {
-	if ps == nil {
-		return nil
-	}
-	if ps.lazy != nil {
-		if rows, err := ps.lazy.ix.Rows(); err == nil && rows != nil {
-			return rows
-		}
-		ps.loadAll()
-	}
-	return ProfileRows(ps)
+	return answer(ps, func() ([]ProfileRow, bool) { rows, err := ps.lazy.ix.Rows(); return rows, err == nil && rows != nil },
+		func() []ProfileRow { return ProfileRows(ps) })
 }

@@ -1,5 +1,8 @@
-// Package fsutil holds the two file primitives awsenv's on-disk state relies
-// on: atomic replacement of a file and an advisory lock beside it.
+// Package fsutil holds the file primitives awsenv's on-disk state relies on:
+// atomic replacement of a file, an advisory lock beside it, a reader of
+// text files that refuses what is not a regular file (ReadText), and the
+// stamp by which an index tells that a file is as it recorded it (Stamp,
+// with its settle rule).
 package fsutil
 
 import (

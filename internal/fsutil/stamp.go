@@ -22,8 +22,10 @@ type Stamp struct {
 
 // Settle is how long a file must be unchanged before an index may record
 // it: more than the timestamp granularity of any file system awsenv may
-// meet (two seconds on FAT, one on HFS+ and ext3). Tests shorten it.
-var Settle = 2 * time.Second
+// meet (two seconds on FAT, one on HFS+ and ext3). What records stamps
+// holds its settle in a value (index.New, cache.Store), so that a test
+// gives it a shorter one.
+const Settle = 2 * time.Second
 
 // Settled reports whether the file has been as it is for settle at now,
 // and may be recorded.

@@ -15,6 +15,7 @@ import (
 	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/index"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -30,13 +31,7 @@ type Env struct {
 	profErr  error
 	loaded   bool
 
-	// What the accounts file and the profile files were before they were
-	// read (loadAccounts, loadProfiles); the stamped flags are false when
-	// that cannot be told.
-	accountsStamp   fileKey
-	accountsStamped bool
-	profileStamps   [2]fileKey
-	profilesStamped bool
+	index *index.Index // the files are read through it; nil reads them whole
 }
 
 // NewEnv resolves the paths from the --dir and --config flags (empty when not
@@ -46,17 +41,18 @@ func NewEnv(dirFlag, configFlag string, getenv func(string) string) (*Env, error
 	if err != nil {
 		return nil, err
 	}
-	accounts, stamp, stamped, err := loadAccounts(p)
+	ix := index.New(p.CacheDir, index.Settle)
+	accounts, err := ix.Accounts(p.Accounts, !p.AccountsExplicit)
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Paths: p, Accounts: accounts, Getenv: getenv, accountsStamp: stamp, accountsStamped: stamped}, nil
+	return &Env{Paths: p, Accounts: accounts, Getenv: getenv, index: ix}, nil
 }
 
 // Profiles returns the profiles of the config and credentials files.
 func (e *Env) Profiles() (*config.Profiles, error) {
 	if !e.loaded {
-		e.profiles, e.profErr = e.loadProfiles()
+		e.profiles, e.profErr = e.index.Profiles(e.ProfileFiles())
 		e.loaded = true
 	}
 	return e.profiles, e.profErr
@@ -230,10 +226,10 @@ func (e *Env) keyOnlyNames(seen map[string]bool) []string {
 }
 
 // keyOnly is keyOnlyNames, and whether the key files' listing is what
-// its directory's stamp says (see keyFileNames).
+// its directory's stamp says (see index.Index.KeyFileNames).
 func (e *Env) keyOnly(seen map[string]bool) ([]string, bool) {
 	var out []string
-	names, stamped := keyFileNames(e.Paths.CredDir, e.Paths.CacheDir)
+	names, stamped := e.index.KeyFileNames(e.Paths.CredDir)
 	for _, n := range names {
 		if !seen[n] && config.CheckName(n) == nil {
 			out = append(out, n)

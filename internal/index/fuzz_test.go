@@ -1,4 +1,4 @@
-package resolve
+package index
 
 import (
 	"reflect"

@@ -497,10 +497,38 @@ func planProfile(src *Source, req Request) (*Plan, error) {
 	if req.Role != "" {
 		return profileRole(src, p, req)
 	}
+	if req.Purpose == MFA && len(ch.roles) == 0 && !asksPerson(steps) {
+		return nil, noMFA(src, ch)
+	}
 	if last := p.Last(); last.Kind == Session {
 		p.Label = start.Name + "-MFA-STS"
 	}
 	return p, nil
+}
+
+// asksPerson says whether a chain has a step only a person can make: an
+// MFA code, or a login (IAM Identity Center, an identity provider's).
+func asksPerson(steps []Step) bool {
+	for _, st := range steps {
+		if st.MFASerial != "" || st.Kind == SSO || (st.Kind == WebIdentity && st.TokenFile == "") {
+			return true
+		}
+	}
+	return false
+}
+
+// noMFA refuses mfa on a profile that is its own base and asks no code
+// (plain keys without mfa_serial, a credential_process): there is no
+// session to make, and what it has is what switch already gives.
+func noMFA(src *Source, ch *chain) error {
+	name, cfg := src.Profile.Name, src.ConfigFiles[0]
+	if ch.kind == StaticKeys && ch.base.SessionToken == "" {
+		return xerr.New(xerr.Config, fmt.Errorf("profile %q has no mfa_serial, so there is no mfa session to start", name),
+			fmt.Sprintf("add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE to [profile %s] in %s, or run ec2switch %s for its keys", ch.base.Name, cfg, name))
+	}
+	from := map[StepKind]string{StaticKeys: "its aws_session_token", Process: "its credential_process", WebIdentity: "its web_identity_token_file"}[ch.kind]
+	return xerr.New(xerr.Config, fmt.Errorf("profile %q takes its credentials from %s and asks for no mfa code, so there is no mfa session to start", name, firstOf(from, "its source")),
+		"run ec2switch "+name)
 }
 
 // profileSteps is the chain of a profile as steps.

@@ -367,8 +367,11 @@ type chain struct {
 }
 
 // followChain follows source_profile links from the named profile, as the
-// AWS CLI does: a source profile with static keys ends the chain at those
-// keys; one with a role_arn and no keys is assumed in turn.
+// SDKs and the AWS CLI do: a source profile with static keys ends the chain
+// at those keys, whatever else it sets (its own role_arn, source_profile or
+// web_identity_token_file); one with a role_arn and no keys is assumed in
+// turn. On the selected profile itself a role_arn comes first, as botocore,
+// the Go and JS SDKs and the AWS CLI read it.
 func followChain(src *Source, start *config.Profile) (*chain, error) {
 	ps := src.Profiles
 	cfg := src.ConfigFiles[0]
@@ -389,7 +392,14 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 		if p.MFASerialKey == "mfa_arn" {
 			ch.notes = append(ch.notes, fmt.Sprintf("note: profile %q: awsenv reads mfa_arn as mfa_serial; the AWS CLI and SDKs read only mfa_serial: rename it in %s", p.Name, cfg))
 		}
+		source := p != start
 		switch {
+		case source && (p.AccessKeyID != "" || p.SecretAccessKey != ""):
+			if err := checkKeys(p); err != nil {
+				return nil, err
+			}
+			ch.base, ch.kind = p, StaticKeys
+			return ch, nil
 		case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 			ch.base, ch.kind = p, WebIdentity
 			return ch, nil
@@ -433,11 +443,11 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			}
 			ch.base, ch.kind = p, StaticKeys
 			return ch, nil
+		case p.IsSSO(): // before credential_process, as the SDKs order them
+			ch.base, ch.kind = p, SSO
+			return ch, nil
 		case p.CredentialProcess != "":
 			ch.base, ch.kind = p, Process
-			return ch, nil
-		case p.IsSSO():
-			ch.base, ch.kind = p, SSO
 			return ch, nil
 		default:
 			return nil, xerr.New(xerr.Config, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")

@@ -6,7 +6,10 @@
 //
 //	goclient [-for 12s] [-every 200ms] [-n 0]
 //
-// Each successful call prints "ok N ARN" on stdout; a failed one prints
+// Each successful call prints "ok N ARN" on stdout, followed by
+// " account=ID" when the credentials carry an account id (the SDK's
+// aws.Credentials.AccountID, from credential_process's AccountId, the
+// container credentials' AccountId or aws_account_id); a failed one prints
 // "call N: ERROR" on stderr and the loop goes on. The exit status is 1 if
 // any call failed (2 if the configuration could not be loaded).
 //
@@ -49,7 +52,11 @@ func main() {
 			failed++
 			fmt.Fprintf(os.Stderr, "call %d: %v\n", i, err)
 		} else {
-			fmt.Printf("ok %d %s\n", i, aws.ToString(out.Arn))
+			account := ""
+			if cr, err := cfg.Credentials.Retrieve(ctx); err == nil && cr.AccountID != "" {
+				account = " account=" + cr.AccountID
+			}
+			fmt.Printf("ok %d %s%s\n", i, aws.ToString(out.Arn), account)
 		}
 		time.Sleep(*every)
 	}

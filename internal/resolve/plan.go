@@ -368,8 +368,11 @@ type chain struct {
 }
 
 // followChain follows source_profile links from the named profile, as the
-// AWS CLI does: a source profile with static keys ends the chain at those
-// keys; one with a role_arn and no keys is assumed in turn.
+// SDKs and the AWS CLI do: a source profile with static keys ends the chain
+// at those keys, whatever else it sets (its own role_arn, source_profile or
+// web_identity_token_file); one with a role_arn and no keys is assumed in
+// turn. On the selected profile itself a role_arn comes first, as botocore,
+// the Go and JS SDKs and the AWS CLI read it.
 func followChain(src *Source, start *config.Profile) (*chain, error) {
 	ps := src.Profiles
 	cfg := src.ConfigFiles[0]
@@ -390,7 +393,14 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 		if p.MFASerialKey == "mfa_arn" {
 			ch.notes = append(ch.notes, fmt.Sprintf("note: profile %q: awsenv reads mfa_arn as mfa_serial; the AWS CLI and SDKs read only mfa_serial: rename it in %s", p.Name, cfg))
 		}
+		source := p != start
 		switch {
+		case source && (p.AccessKeyID != "" || p.SecretAccessKey != ""):
+			if err := checkKeys(p); err != nil {
+				return nil, err
+			}
+			ch.base, ch.kind = p, StaticKeys
+			return ch, nil
 		case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 			ch.base, ch.kind = p, WebIdentity
 			return ch, nil
@@ -434,11 +444,11 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			}
 			ch.base, ch.kind = p, StaticKeys
 			return ch, nil
+		case p.IsSSO(): // before credential_process, as the SDKs order them
+			ch.base, ch.kind = p, SSO
+			return ch, nil
 		case p.CredentialProcess != "":
 			ch.base, ch.kind = p, Process
-			return ch, nil
-		case p.IsSSO():
-			ch.base, ch.kind = p, SSO
 			return ch, nil
 		default:
 			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")
@@ -498,10 +508,38 @@ func planProfile(src *Source, req Request) (*Plan, error) {
 	if req.Role != "" {
 		return profileRole(src, p, req)
 	}
+	if req.Purpose == MFA && len(ch.roles) == 0 && !asksPerson(steps) {
+		return nil, noMFA(src, ch)
+	}
 	if last := p.Last(); last.Kind == Session {
 		p.Label = start.Name + "-MFA-STS"
 	}
 	return p, nil
+}
+
+// asksPerson says whether a chain has a step only a person can make: an
+// MFA code, or a login (IAM Identity Center, an identity provider's).
+func asksPerson(steps []Step) bool {
+	for _, st := range steps {
+		if st.MFASerial != "" || st.Kind == SSO || (st.Kind == WebIdentity && st.TokenFile == "") {
+			return true
+		}
+	}
+	return false
+}
+
+// noMFA refuses mfa on a profile that is its own base and asks no code
+// (plain keys without mfa_serial, a credential_process): there is no
+// session to make, and what it has is what switch already gives.
+func noMFA(src *Source, ch *chain) error {
+	name, cfg := src.Profile.Name, src.ConfigFiles[0]
+	if ch.kind == StaticKeys && ch.base.SessionToken == "" {
+		return xerr.New(xerr.Failed, fmt.Errorf("profile %q has no mfa_serial, so there is no mfa session to start", name),
+			fmt.Sprintf("add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE to [profile %s] in %s, or run ec2switch %s for its keys", ch.base.Name, cfg, name))
+	}
+	from := map[StepKind]string{StaticKeys: "its aws_session_token", Process: "its credential_process", WebIdentity: "its web_identity_token_file"}[ch.kind]
+	return xerr.New(xerr.Failed, fmt.Errorf("profile %q takes its credentials from %s and asks for no mfa code, so there is no mfa session to start", name, cmp.Or(from, "its source")),
+		"run ec2switch "+name)
 }
 
 // profileSteps is the chain of a profile as steps.

@@ -515,3 +515,22 @@ func TestPlanFingerprints(t *testing.T) {
 		t.Error("another config file kept the fingerprint")
 	}
 }
+
+// mfa on a profile that asks no code has no session to make: it is refused
+// with the setting to add, never answered with the keys as a "session".
+func TestPlanMFAWithoutDevice(t *testing.T) {
+	for _, tt := range []struct{ cfg, name, want string }{
+		{baseConfig, "nomfa", `profile "nomfa" has no mfa_serial, so there is no mfa session to start: add mfa_serial = arn:aws:iam::ACCOUNT:mfa/DEVICE to [profile nomfa] in /home/a/.aws/config, or run ec2switch nomfa for its keys`},
+		{baseConfig, "proc", `profile "proc" takes its credentials from its credential_process and asks for no mfa code, so there is no mfa session to start: run ec2switch proc`},
+	} {
+		_, err := profileSource(t, tt.cfg, tt.name).Plan(Request{Purpose: MFA}, nil)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("mfa on %s: err = %v\nwant %s", tt.name, err, tt.want)
+		}
+	}
+	// A profile with a device still makes its session.
+	p, err := profileSource(t, baseConfig, "base").Plan(Request{Purpose: MFA}, nil)
+	if err != nil || shape(p) != "static-keys > session+mfa(12h)" {
+		t.Errorf("mfa on base: %v %v", err, p)
+	}
+}

@@ -249,7 +249,8 @@ func (c *Client) pages(ctx context.Context, tok Token, op, path string, q url.Va
 
 // Logout ends sess's login: the portal revokes the session of the cached
 // access token (Logout), and the token file is deleted, whether or not
-// the portal could be reached. The client registration stays.
+// the portal could be reached, with the AWS CLI's cached role credentials
+// of IAM Identity Center (see clicache.go). The client registration stays.
 func (c *Client) Logout(ctx context.Context, sess Session) error {
 	if err := sess.check(); err != nil {
 		return err
@@ -273,6 +274,9 @@ func (c *Client) Logout(ctx context.Context, sess Session) error {
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("cannot delete the cached token of %s: %w", sess.label(), err)
+	}
+	if err := c.sweepCLIRoleCredentials(); err != nil {
+		return fmt.Errorf("deleted the cached token of %s, but %w: delete it by hand", sess.label(), err)
 	}
 	if revokeErr != nil {
 		return fmt.Errorf("deleted the cached token of %s, but could not end its session: %w", sess.label(), revokeErr)

@@ -64,6 +64,36 @@ func checkDisplayName(what, name string) string {
 	return ""
 }
 
+// checkCredentials says what is wrong with role credentials that are not
+// what AWS issues (an access key id of capitals and digits; a secret and a
+// session token of printable ASCII, no space), or "". They go into files
+// and shell statements; the message never shows them.
+func checkCredentials(keyID, secret, token string) string {
+	ok := len(keyID) >= 16 && len(keyID) <= 128
+	for i := 0; ok && i < len(keyID); i++ {
+		c := keyID[i]
+		ok = c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	switch {
+	case !ok:
+		return "an access key id that is not one (16 to 128 capitals and digits)"
+	case !printableASCII(secret):
+		return "a secret access key that is not printable ASCII on one line"
+	case !printableASCII(token):
+		return "a session token that is not printable ASCII on one line"
+	}
+	return ""
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // firstOf is the first of problems that is not "".
 func firstOf(problems ...string) string {
 	for _, p := range problems {

@@ -2,9 +2,15 @@ package sso
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+
+	"github.com/awsenv/awsenv/internal/ststest"
 )
 
 // A portal that lists names outside AWS's rules (a broken or hostile
@@ -71,5 +77,46 @@ func checkRefusal(t *testing.T, err error, op, says string) {
 	}
 	if strings.IndexFunc(msg, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) >= 0 {
 		t.Errorf("the message is not one printable line: %q", msg)
+	}
+}
+
+// Role credentials that are not what AWS issues (a line break in the
+// secret, an escape in the token, a key id of other characters) are
+// refused, and the message never shows them.
+func TestRoleCredentialsOutsideAWSRulesAreRefused(t *testing.T) {
+	for _, tc := range []struct{ name, keyID, secret, token, says string }{
+		{"secret with injected lines", "ASIAEXAMPLE000000001", "s3cr3t\n[default]\ncredential_process = evil", "FQoGZXIvYXdzEXAMPLE",
+			"a secret access key that is not printable ASCII on one line"},
+		{"token with escape bytes", "ASIAEXAMPLE000000001", "s3cr3t", "tok\x1b[2Jen", "a session token that is not printable ASCII on one line"},
+		{"token with a space", "ASIAEXAMPLE000000001", "s3cr3t", "tok en", "a session token that is not printable ASCII on one line"},
+		{"key id with a quote", "ASIAEXAMPLE'$(evil)", "s3cr3t", "FQoGZXIvYXdzEXAMPLE", "an access key id that is not one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				json.NewEncoder(w).Encode(map[string]any{"roleCredentials": map[string]any{
+					"accessKeyId": tc.keyID, "secretAccessKey": tc.secret, "sessionToken": tc.token,
+					"expiration": time.Now().Add(time.Hour).UnixMilli(),
+				}})
+			}))
+			defer portal.Close()
+			c := &Client{Getenv: func(k string) string {
+				if k == "AWS_ENDPOINT_URL_SSO" {
+					return portal.URL
+				}
+				return ""
+			}}
+			tok := Token{AccessToken: "aoa-TOKEN", ExpiresAt: time.Now().Add(time.Hour),
+				Session: Session{Name: testSession, StartURL: ststest.DefaultSSOStartURL, Region: "eu-west-1"}}
+			cr, err := c.RoleCredentials(context.Background(), tok, testAccount, testRole)
+			if err == nil {
+				t.Fatalf("took %+v", cr)
+			}
+			checkRefusal(t, err, "GetRoleCredentials", tc.says)
+			for _, secret := range []string{tc.secret, tc.token} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("the message shows a credential: %s", err)
+				}
+			}
+		})
 	}
 }

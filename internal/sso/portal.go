@@ -65,6 +65,9 @@ func (c *Client) RoleCredentials(ctx context.Context, tok Token, accountID, role
 	if rc.AccessKeyID == "" || rc.SecretAccessKey == "" || rc.SessionToken == "" || rc.Expiration == 0 {
 		return aws.Credentials{}, errors.New("the sso portal answered GetRoleCredentials without credentials")
 	}
+	if bad := checkCredentials(rc.AccessKeyID, rc.SecretAccessKey, rc.SessionToken); bad != "" {
+		return aws.Credentials{}, c.malformed(tok, "GetRoleCredentials", bad)
+	}
 	return aws.Credentials{
 		AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken,
 		CanExpire: true, Expires: time.UnixMilli(rc.Expiration).UTC(),

@@ -6,6 +6,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"time"
 
@@ -20,6 +21,8 @@ func init() {
 	// roles Admin and ReadOnly) and prod (222222222222, ReadOnly), the
 	// endpoints pointed at it; access tokens expired; the session ended;
 	// what the person does in the browser; N more accounts of 3 roles.
+	// sso proxy: $PROXY and $PROXY_CA, for the AWS CLI (HTTPS_PROXY,
+	// AWS_CA_BUNDLE).
 	scriptCmds["sso"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		srv := fixtureOf(ts).srv
 		switch args[0] {
@@ -51,6 +54,16 @@ func init() {
 			srv.SetSSO(st)
 		case "rolearn":
 			ts.Setenv(args[3], srv.SSORoleARN(args[1], args[2]))
+		case "proxy":
+			// For the AWS CLI v2.9, which ignores AWS_ENDPOINT_URL*: an
+			// HTTPS proxy that plays every AWS host with the stand-in.
+			p, err := ststest.NewAWSProxy(srv)
+			ts.Check(err)
+			ts.Defer(func() { p.Close() })
+			ca := ts.MkAbs("proxy-ca.pem")
+			ts.Check(os.WriteFile(ca, p.CAPEM, 0o600))
+			ts.Setenv("PROXY", p.URL)
+			ts.Setenv("PROXY_CA", ca)
 		default:
 			ts.Fatalf("sso: unknown subcommand %q", args[0])
 		}

@@ -138,6 +138,9 @@ func WriteKeys(dir, name string, keys Keys, user string) (err error) {
 	if !validAccessKeyID(keys.AccessKeyID) || !validSecret(keys.SecretAccessKey) {
 		return errors.New("refusing to write malformed keys")
 	}
+	if err := checkUser(user); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create the credential directory: %w", err)
 	}
@@ -263,12 +266,27 @@ func WriteUser(dir, name, user string) error {
 	if err := CheckName(name); err != nil {
 		return err
 	}
+	if err := checkUser(user); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("cannot create the credential directory: %w", err)
 	}
 	path := filepath.Join(dir, name+".user")
 	if err := fsutil.WriteFile(path, []byte(user+"\n"), 0o600); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkUser refuses an IAM user name (from STS's answer) that would not
+// stay on the one line of NAME.user.
+func checkUser(user string) error {
+	if user == "" {
+		return nil
+	}
+	if err := checkValue(user); err != nil {
+		return fmt.Errorf("refusing to write the user name %+q, nothing written: %w", user, err)
 	}
 	return nil
 }

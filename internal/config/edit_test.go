@@ -83,6 +83,19 @@ func TestWriteKeys(t *testing.T) {
 	if err := WriteKeys(dir, "other", Keys{AccessKeyID: "short", SecretAccessKey: "x"}, "u"); err == nil {
 		t.Error("malformed keys written")
 	}
+	// The user name comes from STS's answer: one that would add lines to
+	// NAME.user is refused, and nothing of the account is written.
+	for _, user := range []string{"alice\nbob", "alice\x1b[2J", "alice\r"} {
+		if err := WriteKeys(dir, "hostile", keys, user); err == nil {
+			t.Errorf("user %q written", user)
+		}
+		if err := WriteUser(dir, "hostile", user); err == nil {
+			t.Errorf("user %q written by WriteUser", user)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "hostile.*")); len(left) != 0 {
+		t.Errorf("files written: %v", left)
+	}
 }
 
 func TestSetAccountKeys(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
 )
@@ -19,6 +21,48 @@ import (
 type GeneratedProfile struct {
 	Name     string
 	Settings [][2]string
+}
+
+// check refuses a profile whose lines would not read back as written: a
+// name or key outside the names the SDKs read, a value with a line break
+// or control character (which would add lines, sections and settings of
+// its own), or one the reader would trim.
+func (p GeneratedProfile) check() error {
+	if !validName(p.Name) {
+		return fmt.Errorf("profile name %+q: %s", p.Name, badName)
+	}
+	for _, kv := range p.Settings {
+		if !validName(kv[0]) {
+			return fmt.Errorf("profile %s: setting name %+q: %s", p.Name, kv[0], badName)
+		}
+		if err := checkValue(kv[1]); err != nil {
+			return fmt.Errorf("profile %s: %s = %+q: %w", p.Name, kv[0], kv[1], err)
+		}
+	}
+	return nil
+}
+
+// checkValue refuses a value that cannot be written on one line of a
+// config, credentials or key file and read back the same: a line break or
+// any other control character (C0, DEL, C1, the Unicode line and
+// paragraph separators), invalid UTF-8, space around it, or a " #" or
+// " ;" that a reader would take for a comment.
+func checkValue(v string) error {
+	if !utf8.ValidString(v) {
+		return errors.New("the value is not UTF-8")
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return errors.New("the value has a line break or control character")
+		}
+	}
+	if strings.TrimSpace(v) != v {
+		return errors.New("the value has space around it")
+	}
+	if trimInlineComment(v) != v {
+		return errors.New("the value has a \" #\" or \" ;\" that readers take for a comment")
+	}
+	return nil
 }
 
 // GeneratedResult says what WriteGenerated did.
@@ -35,6 +79,14 @@ type GeneratedResult struct {
 // skipped. The file is replaced atomically under a lock.
 func WriteGenerated(ctx context.Context, path, id string, profiles []GeneratedProfile, prune bool) (GeneratedResult, error) {
 	var res GeneratedResult
+	if err := checkValue(id); err != nil {
+		return res, fmt.Errorf("refusing to write into %s, nothing written: block name %+q: %w", path, id, err)
+	}
+	for _, p := range profiles {
+		if err := p.check(); err != nil {
+			return res, fmt.Errorf("refusing to write into %s, nothing written: %w", path, err)
+		}
+	}
 	begin := "# awsenv " + id + ": begin (generated; run it again to update, edits here are replaced)"
 	end := "# awsenv " + id + ": end"
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

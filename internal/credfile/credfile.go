@@ -91,6 +91,9 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	if err := CheckProfile(profile); err != nil {
 		return err
 	}
+	if err := v.check(path); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("cannot create %s: %w", filepath.Dir(path), errors.Unwrap(err))
 	}

@@ -31,10 +31,13 @@ import (
 //     "2006-01-02T15:04:05Z".
 //   - ~/.aws/sso/cache/<sha1 hex of a JSON object>.json holds the client
 //     registration a new login reuses: clientId, clientSecret, expiresAt,
-//     scopes and, for the authorization code flow, grantTypes. The object
-//     is Python's json.dumps(..., sort_keys=True) of tool ("botocore"),
-//     startUrl, region, scopes (as configured, null when not) and
-//     session_name (null for a legacy profile).
+//     scopes and, for the authorization code flow, grantTypes. The CLI's
+//     object is Python's json.dumps(..., sort_keys=True) of tool
+//     ("botocore"), startUrl, region, scopes (as configured, null when not)
+//     and session_name (null for a legacy profile). awsenv keeps its own
+//     registrations in files of the same format under keys of its own
+//     (tool "awsenv" and the flow, see RegistrationFile), so that the two
+//     never take each other's registration for one of another flow.
 //
 // The CLI writes with Python's json.dumps (", " and ": " separators, non-
 // ASCII escaped); so does awsenv, in the CLI's key order, keeping any field
@@ -67,12 +70,34 @@ func sha1Hex(s string) string {
 // TokenFile is the name of sess's token file in the cache folder.
 func TokenFile(sess Session) string { return sha1Hex(sess.cacheKey()) + ".json" }
 
-// RegistrationFile is the name of the file in the cache folder where the
-// AWS CLI keeps the client registration of sess's logins.
-func RegistrationFile(sess Session) string {
+// RegistrationFile is the name of the file in the cache folder where
+// awsenv keeps the client registration of sess's logins by one flow: the
+// authorization code flow (authCode) or the device authorization. It is
+// awsenv's own file, never the AWS CLI's: the CLI v2.9 reuses whatever
+// registration its own file holds for its device logins, and one made for
+// the authorization code flow fails there with UnauthorizedClientException;
+// newer CLIs choose by grantTypes and would re-register over awsenv's.
+func RegistrationFile(sess Session, authCode bool) string {
+	flow := "device_code"
+	if authCode {
+		flow = grantAuthCode
+	}
+	return registrationKey(sess, "awsenv", flow)
+}
+
+// registrationKey is the name of a registration file, as the AWS CLI names
+// its own (tool "botocore", no flow): the SHA-1 of Python's
+// json.dumps(..., sort_keys=True) of the session's fields.
+func registrationKey(sess Session, tool, flow string) string {
 	var b strings.Builder
 	// The keys in sorted order, as json.dumps(sort_keys=True) writes them.
-	b.WriteString(`{"region": `)
+	b.WriteString("{")
+	if flow != "" {
+		b.WriteString(`"flow": `)
+		b.WriteString(pyString(flow))
+		b.WriteString(", ")
+	}
+	b.WriteString(`"region": `)
 	b.WriteString(pyString(sess.Region))
 	b.WriteString(`, "scopes": `)
 	if sess.Scopes == nil {
@@ -88,7 +113,9 @@ func RegistrationFile(sess Session) string {
 	}
 	b.WriteString(`, "startUrl": `)
 	b.WriteString(pyString(sess.StartURL))
-	b.WriteString(`, "tool": "botocore"}`)
+	b.WriteString(`, "tool": `)
+	b.WriteString(pyString(tool))
+	b.WriteString("}")
 	return sha1Hex(b.String()) + ".json"
 }
 

@@ -70,9 +70,9 @@ func TestDeviceLoginHonoursPendingAndSlowDown(t *testing.T) {
 	if w.srv.Count("CreateToken") != 4 {
 		t.Errorf("CreateToken %d, want 4", w.srv.Count("CreateToken"))
 	}
-	// The device registration has no grantTypes, as the CLI's: a later
-	// browser login registers its own client.
-	reg := readRegistration(strings.Replace(w.tokenPath(), TokenFile(w.sess), RegistrationFile(w.sess), 1))
+	// The device registration has no grantTypes, as the CLI's, in a file
+	// of its own: a later browser login registers its own client.
+	reg := readRegistration(strings.Replace(w.tokenPath(), TokenFile(w.sess), RegistrationFile(w.sess, false), 1))
 	if reg == nil || reg.forAuthCode() || reg.GrantTypes != nil {
 		t.Errorf("registration %+v", reg)
 	}

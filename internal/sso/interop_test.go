@@ -243,11 +243,15 @@ func TestCacheFileNamesAreTheCLIs(t *testing.T) {
 	arg, _ := json.Marshal(args)
 	lines := strings.Split(strings.TrimSpace(runPython(t, python, []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}, cliCacheKeys, string(arg))), "\n")
 	for i, s := range sessions {
-		if want, got := lines[i], TokenFile(s)+" "+RegistrationFile(s); got != want {
+		if want, got := lines[i], TokenFile(s)+" "+cliRegistrationFile(s); got != want {
 			t.Errorf("%+v: awsenv names %s, the CLI %s", s, got, want)
 		}
 	}
 }
+
+// cliRegistrationFile is the name of the AWS CLI's own registration file
+// of sess, which awsenv must leave alone.
+func cliRegistrationFile(sess Session) string { return registrationKey(sess, "botocore", "") }
 
 // cliLogin is the Debian AWS CLI v2's 'aws sso login' (device flow, its
 // default in 2.9) with its client pointed at the stand-in; the person
@@ -286,7 +290,11 @@ func TestLoginOfTheAWSCLIIsUsed(t *testing.T) {
 	if w.srv.Total() != 1 || w.opened != 0 {
 		t.Errorf("awsenv made %d calls and opened %d browsers with the CLI's login", w.srv.Total(), w.opened)
 	}
-	// awsenv's device login reuses the CLI's client registration.
+	// awsenv's device login registers a client of its own and leaves the
+	// CLI's registration as the CLI wrote it (see
+	// TestAWSCLIAndAwsenvLogInInEitherOrder for why).
+	cliReg := filepath.Join(filepath.Dir(w.tokenPath()), cliRegistrationFile(w.sess))
+	before := w.readFile(cliReg)
 	w.srv.ResetCounts()
 	opts := w.opts()
 	opts.DeviceCode = true
@@ -296,8 +304,11 @@ func TestLoginOfTheAWSCLIIsUsed(t *testing.T) {
 	if _, err := c.Login(context.Background(), w.sess, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.counts("RegisterClient", "StartDeviceAuthorization", "CreateToken"); got != "RegisterClient=0 StartDeviceAuthorization=1 CreateToken=1" {
+	if got := w.counts("RegisterClient", "StartDeviceAuthorization", "CreateToken"); got != "RegisterClient=1 StartDeviceAuthorization=1 CreateToken=1" {
 		t.Errorf("awsenv's device login: %s", got)
+	}
+	if after := w.readFile(cliReg); after != before {
+		t.Errorf("awsenv rewrote the CLI's registration:\n%s\n%s", before, after)
 	}
 }
 

@@ -63,13 +63,16 @@ func TestPKCELoginWritesTheCLICache(t *testing.T) {
 	if d := time.Until(tok.ExpiresAt); d < 59*time.Minute || d > time.Hour {
 		t.Errorf("token expires in %v", d)
 	}
-	// The registration file, where the CLI looks for it.
-	reg := readRegistration(filepath.Join(filepath.Dir(path), RegistrationFile(w.sess)))
+	// The registration file: awsenv's own, never the CLI's.
+	reg := readRegistration(filepath.Join(filepath.Dir(path), RegistrationFile(w.sess, true)))
 	if reg == nil || reg.ClientID != fields["clientId"] || !reg.forAuthCode() || strings.Join(reg.Scopes, ",") != DefaultScope {
 		t.Fatalf("registration file: %+v", reg)
 	}
 	if _, err := os.Stat(lockPath(path)); err != nil {
 		t.Errorf("no lock file beside the token: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), cliRegistrationFile(w.sess))); err == nil {
+		t.Error("awsenv wrote the AWS CLI's registration file")
 	}
 
 	// Every later call takes the cached token, with no call at all.

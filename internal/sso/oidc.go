@@ -110,16 +110,17 @@ func (c *Client) refresh(ctx context.Context, sess Session, t *cachedToken) (*ca
 	return nt, nil
 }
 
-// registration returns a client registration for a new login: the one in
-// the AWS CLI's registration cache when it is for this flow and has more
-// than RefreshWindow left, as the CLI decides; else a new one, which is
-// written there for the CLI to reuse.
+// registration returns a client registration for a new login by one flow:
+// awsenv's cached one when it is for this flow and has more than
+// RefreshWindow left; else a new one, which is cached for the next login.
+// The AWS CLI's registration file is neither read nor written (see
+// RegistrationFile).
 func (o *oidc) registration(ctx context.Context, authCode bool) (*registration, error) {
 	dir, err := o.c.cacheDir()
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, RegistrationFile(o.sess))
+	path := filepath.Join(dir, RegistrationFile(o.sess, authCode))
 	if r := readRegistration(path); r != nil && r.ExpiresAt.Sub(o.c.now()) > RefreshWindow && r.forAuthCode() == authCode {
 		return r, nil
 	}

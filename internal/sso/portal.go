@@ -65,6 +65,9 @@ func (c *Client) RoleCredentials(ctx context.Context, tok Token, accountID, role
 	if rc.AccessKeyID == "" || rc.SecretAccessKey == "" || rc.SessionToken == "" || rc.Expiration == 0 {
 		return aws.Credentials{}, errors.New("the sso portal answered GetRoleCredentials without credentials")
 	}
+	if bad := checkCredentials(rc.AccessKeyID, rc.SecretAccessKey, rc.SessionToken); bad != "" {
+		return aws.Credentials{}, c.malformed(tok, "GetRoleCredentials", bad)
+	}
 	return aws.Credentials{
 		AccessKeyID: rc.AccessKeyID, SecretAccessKey: rc.SecretAccessKey, SessionToken: rc.SessionToken,
 		CanExpire: true, Expires: time.UnixMilli(rc.Expiration).UTC(),
@@ -152,23 +155,49 @@ func (c *Client) noAccess(ctx context.Context, tok Token, accountID, roleName st
 // ListAccounts lists every account the person can reach, all pages.
 func (c *Client) ListAccounts(ctx context.Context, tok Token) ([]Account, error) {
 	var all []Account
-	err := c.pages(ctx, tok, "ListAccounts", "/assignment/accounts", nil, func(raw *pageAnswer) {
+	err := c.pages(ctx, tok, "ListAccounts", "/assignment/accounts", nil, func(raw *pageAnswer) string {
 		for _, a := range raw.AccountList {
+			if bad := firstOf(checkAccountID(a.AccountID), checkDisplayName("account name", a.AccountName),
+				checkDisplayName("email address", a.EmailAddress)); bad != "" {
+				return bad
+			}
 			all = append(all, Account{ID: a.AccountID, Name: a.AccountName, Email: a.EmailAddress})
 		}
+		return ""
 	})
-	return all, err
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
 }
 
 // ListAccountRoles lists the person's roles in an account, all pages.
 func (c *Client) ListAccountRoles(ctx context.Context, tok Token, accountID string) ([]string, error) {
 	var all []string
-	err := c.pages(ctx, tok, "ListAccountRoles", "/assignment/roles", url.Values{"account_id": {accountID}}, func(raw *pageAnswer) {
+	err := c.pages(ctx, tok, "ListAccountRoles", "/assignment/roles", url.Values{"account_id": {accountID}}, func(raw *pageAnswer) string {
 		for _, r := range raw.RoleList {
+			if bad := checkRoleName(r.RoleName); bad != "" {
+				return bad
+			}
 			all = append(all, r.RoleName)
 		}
+		return ""
 	})
-	return all, err
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// malformed is the error of a portal answer with a value outside AWS's
+// rules for it: nothing of the answer is used (or written anywhere).
+func (c *Client) malformed(tok Token, op, problem string) error {
+	r := request{service: servicePortal}
+	if ep, err := c.endpoints(tok.Session.Region); err == nil {
+		r.base, r.from = ep.Portal, ep.PortalFrom
+	}
+	return fmt.Errorf("%s at %s answered %s with %s: refusing all of it, nothing written; check %s",
+		servicePortal, host(r.base), op, problem, r.fromHint())
 }
 
 type pageAnswer struct {
@@ -185,8 +214,9 @@ type pageAnswer struct {
 }
 
 // pages calls a paginated listing until its last page, 100 items a page
-// (the most the portal gives).
-func (c *Client) pages(ctx context.Context, tok Token, op, path string, q url.Values, each func(*pageAnswer)) error {
+// (the most the portal gives). each takes a page and says what is wrong
+// with a value in it ("" when nothing is); then the listing is refused.
+func (c *Client) pages(ctx context.Context, tok Token, op, path string, q url.Values, each func(*pageAnswer) string) error {
 	next := ""
 	seen := map[string]bool{}
 	for range maxPages {
@@ -201,7 +231,13 @@ func (c *Client) pages(ctx context.Context, tok Token, op, path string, q url.Va
 		if err := c.portal(ctx, tok, op, http.MethodGet, path, pq, &out); err != nil {
 			return err
 		}
-		each(&out)
+		if bad := each(&out); bad != "" {
+			what := op
+			if id := q.Get("account_id"); id != "" {
+				what += " for account " + id
+			}
+			return c.malformed(tok, what, bad)
+		}
 		if out.NextToken == "" {
 			return nil
 		}
@@ -216,7 +252,8 @@ func (c *Client) pages(ctx context.Context, tok Token, op, path string, q url.Va
 
 // Logout ends sess's login: the portal revokes the session of the cached
 // access token (Logout), and the token file is deleted, whether or not
-// the portal could be reached. The client registration stays.
+// the portal could be reached, with the AWS CLI's cached role credentials
+// of IAM Identity Center (see clicache.go). The client registration stays.
 func (c *Client) Logout(ctx context.Context, sess Session) error {
 	if err := sess.check(); err != nil {
 		return err
@@ -240,6 +277,9 @@ func (c *Client) Logout(ctx context.Context, sess Session) error {
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("cannot delete the cached token of %s: %w", sess.label(), err)
+	}
+	if err := c.sweepCLIRoleCredentials(); err != nil {
+		return fmt.Errorf("deleted the cached token of %s, but %w: delete it by hand", sess.label(), err)
 	}
 	if revokeErr != nil {
 		return fmt.Errorf("deleted the cached token of %s, but could not end its session: %w", sess.label(), revokeErr)

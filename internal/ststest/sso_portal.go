@@ -47,6 +47,18 @@ func (s *Server) AddSSOAccount(id, name string, roles ...string) {
 	if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
 		panic("ststest: AddSSOAccount: " + strconv.Quote(id) + " is not a 12-digit account id")
 	}
+	s.addSSOAccount(id, name, roles)
+}
+
+// AddHostileSSOAccount is AddSSOAccount without any check: the portal then
+// lists whatever id, name and role names it is given (line breaks, escape
+// bytes, ...), as a broken or hostile endpoint would, for tests of what a
+// client does with such answers.
+func (s *Server) AddHostileSSOAccount(id, name string, roles ...string) {
+	s.addSSOAccount(id, name, roles)
+}
+
+func (s *Server) addSSOAccount(id, name string, roles []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sso.init()

@@ -93,13 +93,3 @@ func printableASCII(s string) bool {
 	}
 	return s != ""
 }
-
-// firstOf is the first of problems that is not "".
-func firstOf(problems ...string) string {
-	for _, p := range problems {
-		if p != "" {
-			return p
-		}
-	}
-	return ""
-}

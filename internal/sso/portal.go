@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,7 +158,7 @@ func (c *Client) ListAccounts(ctx context.Context, tok Token) ([]Account, error)
 	var all []Account
 	err := c.pages(ctx, tok, "ListAccounts", "/assignment/accounts", nil, func(raw *pageAnswer) string {
 		for _, a := range raw.AccountList {
-			if bad := firstOf(checkAccountID(a.AccountID), checkDisplayName("account name", a.AccountName),
+			if bad := cmp.Or(checkAccountID(a.AccountID), checkDisplayName("account name", a.AccountName),
 				checkDisplayName("email address", a.EmailAddress)); bad != "" {
 				return bad
 			}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
 )
@@ -33,40 +32,29 @@ func SetAccount(ctx context.Context, path, name string, entry AccountEntry, repl
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("cannot create the folder of the accounts file: %w", err)
-	}
-	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	unlock, err := fsutil.Lock(lctx, path+".lock", nil)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
-	mode := os.FileMode(0o600)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data = []byte("{\n}\n")
-	case err != nil:
-		return err
-	default:
-		mode = info.Mode().Perm()
-	}
-	out, err := setEntry(data, name, value, replace)
-	if err == nil && startsWithBOM(path) {
-		out = append([]byte(bom), out...) // the reader dropped it; the file keeps it
-	}
-	if err != nil {
-		return fmt.Errorf("cannot add %q to accounts file %s: %w", name, path, err)
-	}
-	if _, err := ParseAccounts(out); err != nil {
-		return fmt.Errorf("cannot add %q to accounts file %s: the result would not parse: %w", name, path, err)
-	}
-	if err := fsutil.WriteFile(path, out, mode); err != nil {
-		return fmt.Errorf("cannot write accounts file %s: %w", path, err)
-	}
-	return nil
+	return fsutil.EditFile(ctx, "accounts file", path, func() ([]byte, os.FileMode, error) {
+		data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
+		mode := os.FileMode(0o600)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			data = []byte("{\n}\n")
+		case err != nil:
+			return nil, 0, err
+		default:
+			mode = info.Mode().Perm()
+		}
+		out, err := setEntry(data, name, value, replace)
+		if err == nil && startsWithBOM(path) {
+			out = append([]byte(bom), out...) // the reader dropped it; the file keeps it
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("cannot add %q to accounts file %s: %w", name, path, err)
+		}
+		if _, err := ParseAccounts(out); err != nil {
+			return nil, 0, fmt.Errorf("cannot add %q to accounts file %s: the result would not parse: %w", name, path, err)
+		}
+		return out, mode, nil
+	})
 }
 
 // setEntry inserts or replaces the top-level member name of the JSON

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -89,80 +87,73 @@ func WriteGenerated(ctx context.Context, path, id string, profiles []GeneratedPr
 	}
 	begin := "# awsenv " + id + ": begin (generated; run it again to update, edits here are replaced)"
 	end := "# awsenv " + id + ": end"
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return res, fmt.Errorf("cannot create the folder of %s: %w", path, err)
-	}
-	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	unlock, err := fsutil.Lock(lctx, path+".lock", nil)
-	if err != nil {
-		return res, err
-	}
-	defer unlock()
-	data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
-	mode := os.FileMode(0o600)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data = nil
-	case err != nil:
-		return res, err
-	default:
-		mode = info.Mode().Perm()
-	}
-	before, block, after, found := cutBlock(data, begin, end)
-	outside, err := ParseProfiles(path, append(append([]byte{}, before...), after...), "", nil)
-	if err != nil {
-		return res, err
-	}
-	old := blockSections(block)
-	var b bytes.Buffer
-	b.WriteString(begin + "\n")
-	wrote := map[string]bool{}
-	for _, p := range profiles {
-		if outside.Get(p.Name) != nil {
-			res.Skipped = append(res.Skipped, p.Name)
-			continue
-		}
-		if wrote[p.Name] {
-			continue
-		}
-		wrote[p.Name] = true
-		fmt.Fprintf(&b, "[profile %s]\n", p.Name)
-		for _, kv := range p.Settings {
-			fmt.Fprintf(&b, "%s = %s\n", kv[0], kv[1])
-		}
-		b.WriteString("\n")
-		res.Written++
-	}
-	for _, s := range old {
+	err := fsutil.EditFile(ctx, "config file", path, func() ([]byte, os.FileMode, error) {
+		data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
+		mode := os.FileMode(0o600)
 		switch {
-		case wrote[s.name]:
-		case prune:
-			res.Removed++
+		case errors.Is(err, fs.ErrNotExist):
+			data = nil
+		case err != nil:
+			return nil, 0, err
 		default:
-			b.WriteString(s.text)
-			res.Kept++
+			mode = info.Mode().Perm()
 		}
-	}
-	b.WriteString(end + "\n")
-	var out []byte
-	if found {
-		out = append(append(append([]byte{}, before...), b.Bytes()...), after...)
-	} else {
-		out = append([]byte{}, data...)
-		if len(out) > 0 && !bytes.HasSuffix(out, []byte("\n")) {
-			out = append(out, '\n')
+		before, block, after, found := cutBlock(data, begin, end)
+		outside, err := ParseProfiles(path, append(append([]byte{}, before...), after...), "", nil)
+		if err != nil {
+			return nil, 0, err
 		}
-		if len(out) > 0 {
-			out = append(out, '\n')
+		old := blockSections(block)
+		var b bytes.Buffer
+		b.WriteString(begin + "\n")
+		wrote := map[string]bool{}
+		for _, p := range profiles {
+			if outside.Get(p.Name) != nil {
+				res.Skipped = append(res.Skipped, p.Name)
+				continue
+			}
+			if wrote[p.Name] {
+				continue
+			}
+			wrote[p.Name] = true
+			fmt.Fprintf(&b, "[profile %s]\n", p.Name)
+			for _, kv := range p.Settings {
+				fmt.Fprintf(&b, "%s = %s\n", kv[0], kv[1])
+			}
+			b.WriteString("\n")
+			res.Written++
 		}
-		out = append(out, b.Bytes()...)
-	}
-	if _, err := ParseProfiles(path, out, "", nil); err != nil {
-		return res, fmt.Errorf("the profiles would not parse, nothing written: %w", err)
-	}
-	if err := fsutil.WriteFile(path, out, mode); err != nil {
-		return res, fmt.Errorf("cannot write %s: %w", path, err)
+		for _, s := range old {
+			switch {
+			case wrote[s.name]:
+			case prune:
+				res.Removed++
+			default:
+				b.WriteString(s.text)
+				res.Kept++
+			}
+		}
+		b.WriteString(end + "\n")
+		var out []byte
+		if found {
+			out = append(append(append([]byte{}, before...), b.Bytes()...), after...)
+		} else {
+			out = append([]byte{}, data...)
+			if len(out) > 0 && !bytes.HasSuffix(out, []byte("\n")) {
+				out = append(out, '\n')
+			}
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			out = append(out, b.Bytes()...)
+		}
+		if _, err := ParseProfiles(path, out, "", nil); err != nil {
+			return nil, 0, fmt.Errorf("the profiles would not parse, nothing written: %w", err)
+		}
+		return out, mode, nil
+	})
+	if err != nil {
+		return GeneratedResult{}, err
 	}
 	return res, nil
 }

@@ -101,21 +101,14 @@ func Update(ctx context.Context, path, profile string, v Values) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := fsutil.Lock(ctx, filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".awsenv-lock"), nil)
-	if err != nil {
-		return fmt.Errorf("cannot lock the credentials file: %w", err)
-	}
-	defer unlock()
-	old, err := read(path, profile)
-	if err != nil {
-		return err
-	}
-	fsutil.SweepTemps(path)
-	out := Apply(old, profile, v)
-	if err := fsutil.WriteFile(path, out, 0o600); err != nil {
-		return fmt.Errorf("cannot write credentials file %s: %v: nothing was changed", path, xerr.Root(err))
-	}
-	return nil
+	return fsutil.EditFile(ctx, "credentials file", path, func() ([]byte, os.FileMode, error) {
+		old, err := read(path, profile)
+		if err != nil {
+			return nil, 0, err
+		}
+		fsutil.SweepTemps(path)
+		return Apply(old, profile, v), 0o600, nil
+	})
 }
 
 // target is the file a write to path replaces: path, or where its symlink

@@ -116,6 +116,46 @@ func Lock(ctx context.Context, path string, waiting func()) (unlock func(), err 
 	return func() { fl.Unlock() }, nil
 }
 
+// EditFile is the one way awsenv changes a file that another program or
+// another awsenv may change at the same time (the accounts file, the AWS
+// config and credentials files). what names the file in messages. The
+// folder is made (0700), the file's lock (LockFor) taken, waiting at most
+// 30 s or until ctx ends, and edit called to read the file as it is now
+// and return its new content and mode; the file is then replaced
+// atomically. Nothing is written when edit fails.
+func EditFile(ctx context.Context, what, path string, edit func() ([]byte, os.FileMode, error)) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("cannot create the folder of %s %s: %w", what, path, err)
+	}
+	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	unlock, err := LockFor(lctx, path, nil)
+	if err != nil {
+		return fmt.Errorf("cannot lock %s %s: %w", what, path, err)
+	}
+	defer unlock()
+	data, mode, err := edit()
+	if err != nil {
+		return err
+	}
+	if err := WriteFile(path, data, mode); err != nil {
+		return fmt.Errorf("cannot write %s %s: %w: nothing was changed", what, path, rootOf(err))
+	}
+	return nil
+}
+
+// rootOf is the innermost error of err's chain: the message already names
+// the file.
+func rootOf(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
 // LockFor takes the lock that guards changes to the file at path: the one
 // lock-naming scheme of awsenv, ".NAME.lock" beside the file, so that every
 // command that edits the file under a lock takes the same one.

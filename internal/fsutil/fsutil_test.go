@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -366,5 +367,49 @@ func TestSweepOldTemps(t *testing.T) {
 		if _, err := os.Stat(p); (err == nil) != want {
 			t.Errorf("%s: exists %v, want %v", p, err == nil, want)
 		}
+	}
+}
+
+// EditFile serialises edits of one file under its lock: no increment is
+// lost between processes' (here goroutines') read and write, and a failed
+// edit writes nothing.
+func TestEditFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "counter")
+	incr := func() error {
+		return EditFile(context.Background(), "counter file", path, func() ([]byte, os.FileMode, error) {
+			b, err := os.ReadFile(path)
+			if err != nil && !os.IsNotExist(err) {
+				return nil, 0, err
+			}
+			n, _ := strconv.Atoi(string(b))
+			return []byte(strconv.Itoa(n + 1)), 0o600, nil
+		})
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 25 {
+				if err := incr(); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if b, _ := os.ReadFile(path); string(b) != "100" {
+		t.Errorf("counter = %q, want 100", b)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), ".counter.lock")); err != nil {
+		t.Errorf("the lock is not beside the file as LockPath names it: %v", err)
+	}
+	boom := errors.New("boom")
+	err := EditFile(context.Background(), "counter file", path, func() ([]byte, os.FileMode, error) { return []byte("x"), 0o600, boom })
+	if !errors.Is(err, boom) {
+		t.Errorf("err = %v, want the edit's", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "100" {
+		t.Errorf("a failed edit wrote %q", b)
 	}
 }

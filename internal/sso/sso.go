@@ -261,11 +261,9 @@ func (c *Client) TokenPath(sess Session) (string, error) {
 	return filepath.Join(dir, TokenFile(sess)), nil
 }
 
-// lockPath is the lock beside a token file: .<file>.lock, hidden as the
-// temporary files of fsutil.WriteFile are.
-func lockPath(tokenPath string) string {
-	return filepath.Join(filepath.Dir(tokenPath), "."+filepath.Base(tokenPath)+".lock")
-}
+// lockPath is the lock beside a token file, named as every lock of a file
+// awsenv edits (fsutil.LockPath).
+func lockPath(tokenPath string) string { return fsutil.LockPath(tokenPath) }
 
 // load reads sess's token file; a corrupt one, or one of another start URL
 // or region, counts as none (with a warning when warn).

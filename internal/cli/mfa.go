@@ -44,7 +44,7 @@ func runMFA(ctx context.Context, r *run, o mfaOptions) error {
 	if got.Hit {
 		r.say("Cache is valid for account %s", got.Plan.Name)
 	}
-	if shown, err := r.print("env", got, o.common, "ec2mfa", "mfa --account "+got.Plan.Name); err != nil || !shown {
+	if shown, err := r.print("env", got, o.common, "ec2mfa", "mfa --account "+got.Plan.Name); err != nil || !shown || r.served {
 		return err
 	}
 	exp := got.Creds.Expires

@@ -60,7 +60,7 @@ func runRole(ctx context.Context, r *run, o roleOptions) error {
 	if got.Hit {
 		r.say("Cache is valid for role %s", got.Label)
 	}
-	if shown, err := r.print(o.Format, got, o.common, "ec2role "+o.Request.Role, "role "+o.Request.Role); err != nil || !shown {
+	if shown, err := r.print(o.Format, got, o.common, "ec2role "+o.Request.Role, "role "+o.Request.Role); err != nil || !shown || r.served {
 		return err
 	}
 	valid := left(got.Creds.Expires.Sub(r.now()))

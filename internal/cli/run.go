@@ -17,6 +17,10 @@ type run struct {
 	io     *IO
 	out    bytes.Buffer
 	warned map[string]bool
+	res    *resolve.Resolver // the run's resolver, once made
+	// served: the statements point the shell at a credential server,
+	// which said so; the command's own "Set keys" line would be wrong.
+	served bool
 }
 
 func newRun(io *IO) *run { return &run{io: io} }
@@ -79,7 +83,9 @@ func (r *run) resolver(o common) (*resolve.Resolver, error) {
 	if r.io.ErrTerminal {
 		opts.Progress = r.progress
 	}
-	return resolve.New(opts)
+	res, err := resolve.New(opts)
+	r.res = res
+	return res, err
 }
 
 // output is what a resolved request renders as.
@@ -89,8 +95,13 @@ func output(res *resolve.Resolved, o common) render.Output {
 }
 
 // print renders a resolved request to stdout in format, at once. Shell
-// statements go through statements: not to a terminal.
+// statements go through statements: not to a terminal. A shell served by
+// a credential server (switch --serve) stays served: its server is
+// replaced by one that serves and renews what res is (ec2role, ec2mfa).
 func (r *run) print(format string, res *resolve.Resolved, o common, wrapper, command string) (shown bool, err error) {
+	if format == "env" && r.io.Getenv(render.ServerPID) != "" && r.res != nil {
+		return r.serve(res, o, wrapper, command)
+	}
 	if err := render.Write(&r.out, format, output(res, o)); err != nil {
 		return false, err
 	}

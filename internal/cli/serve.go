@@ -37,6 +37,30 @@ func serveCommand(io *IO) *cli.Command {
 	}
 }
 
+// serve points the shell at a new shell-tied credential server for the
+// plan just served, replacing the server it had: the statements set the
+// server's address and unset every fixed credential (the SDKs would
+// prefer them).
+func (r *run) serve(got *resolve.Resolved, o common, wrapper, command string) (shown bool, err error) {
+	h, err := startServer(r, r.res, got.Plan)
+	if err != nil {
+		return false, err
+	}
+	stopServed(r)
+	p := got.Plan
+	rn := r.res.Renewal(p)
+	t := render.Target{Account: p.Account, Label: got.Label, Region: p.Region}
+	if err := render.Statements(&r.out, o.Shell, render.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
+		return false, err
+	}
+	if shown, err := r.statements(o, wrapper, command); err != nil || !shown {
+		return shown, err
+	}
+	r.say("Serving %s to this shell from a local credential server (pid %d)%s", got.Label, h.PID, renewable(rn, r.now()))
+	r.served = true
+	return true, nil
+}
+
 // startServer spawns the shell-tied server of the plan just served.
 func startServer(r *run, res *resolve.Resolver, plan *resolve.Plan) (resolve.Handoff, error) {
 	shell, err := strconv.Atoi(r.io.Getenv(shellPIDVar))

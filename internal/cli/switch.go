@@ -78,24 +78,12 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	if err != nil {
 		return err
 	}
-	served := stopServed(r)
 	p := got.Plan
 	if o.Serve {
-		h, err := startServer(r, res, p)
-		if err != nil {
-			return err
-		}
-		rn := res.Renewal(p)
-		t := render.Target{Account: p.Account, Label: got.Label, Region: p.Region}
-		if err := render.Statements(&r.out, o.Shell, render.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
-			return err
-		}
-		if shown, err := r.statements(o.common, "ec2switch "+o.Name+" --serve", "switch "+o.Name+" --serve"); err != nil || !shown {
-			return err
-		}
-		r.say("Serving %s to this shell from a local credential server (pid %d)%s", got.Label, h.PID, renewable(rn, r.now()))
-		return nil
+		_, err := r.serve(got, o.common, "ec2switch "+o.Name+" --serve", "switch "+o.Name+" --serve")
+		return err
 	}
+	served := stopServed(r) // fixed credentials replace the shell's server
 	out := output(got, o.common)
 	if err := render.Statements(&r.out, o.Shell, render.Changes(render.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served}, out.Creds)); err != nil {
 		return err

@@ -86,7 +86,7 @@ func runWebIdentity(ctx context.Context, r *run, o webIdentityOptions) error {
 	if err != nil {
 		return err
 	}
-	if shown, err := r.print(o.Format, got, o.common, "", "web-identity --role-arn "+o.RoleARN+" ..."); err != nil || !shown {
+	if shown, err := r.print(o.Format, got, o.common, "", "web-identity --role-arn "+o.RoleARN+" ..."); err != nil || !shown || r.served {
 		return err
 	}
 	r.say("Set keys for %s (%s)%s", got.Label, got.ARN, validFor(got, r.now()))

@@ -2,6 +2,7 @@ package creds
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -21,4 +22,25 @@ func CallerIdentity(ctx context.Context, e Endpoint, p aws.CredentialsProvider) 
 		return err
 	})
 	return id, err
+}
+
+// AccountOf is the account id of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:...),
+// "" when it has none.
+func AccountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && len(parts[4]) == 12 && strings.Trim(parts[4], "0123456789") == "" {
+		return parts[4]
+	}
+	return ""
+}
+
+// accountOfFirst is the account id of the first of arns that names one: the
+// principal STS returned (an assumed role's account), then the role asked for.
+func accountOfFirst(arns ...string) string {
+	for _, a := range arns {
+		if id := AccountOf(a); id != "" {
+			return id
+		}
+	}
+	return ""
 }

@@ -87,9 +87,12 @@ func fromSTS(c *stsapi.Credentials, source string) aws.Credentials {
 	}
 }
 
-// FromEntry turns a cache entry into SDK credentials.
+// FromEntry turns a cache entry into SDK credentials. Their account is
+// the principal's STS returned (an assumed role's, not the caller's), else
+// the role's; "" for a session, whose account the plan knows.
 func FromEntry(e *cache.Entry) aws.Credentials {
 	return aws.Credentials{
+		AccountID:       accountOfFirst(e.ARN, e.Role),
 		AccessKeyID:     e.Credentials.AccessKeyID,
 		SecretAccessKey: e.Credentials.SecretAccessKey,
 		SessionToken:    e.Credentials.SessionToken,

@@ -49,7 +49,10 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, roleError(err, in.RoleARN)
 	}
 	p.arn = out.ARN
-	return fromSTS(&out.Credentials, "awsenv-role"), nil
+	// The role's account, which is not the caller's for a cross-account role.
+	cr := fromSTS(&out.Credentials, "awsenv-role")
+	cr.AccountID = accountOfFirst(out.ARN, in.RoleARN)
+	return cr, nil
 }
 
 // ARN is the assumed-role ARN of the last Retrieve.
@@ -96,7 +99,9 @@ func (p *Federation) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 	p.arn = out.ARN
-	return fromSTS(&out.Credentials, "awsenv-federation"), nil
+	cr := fromSTS(&out.Credentials, "awsenv-federation")
+	cr.AccountID = AccountOf(out.ARN)
+	return cr, nil
 }
 
 // ARN is the federated-user ARN of the last Retrieve.

@@ -94,7 +94,9 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, err
 	}
 	p.arn = out.ARN
-	return fromSTS(&out.Credentials, "awsenv-web-identity"), nil
+	cr := fromSTS(&out.Credentials, "awsenv-web-identity")
+	cr.AccountID = accountOfFirst(out.ARN, p.RoleARN)
+	return cr, nil
 }
 
 // ARN is the assumed-role ARN of the last Retrieve.

@@ -4,9 +4,12 @@
 // credentials variables are read exactly as any Go program reads them) and
 // calls STS GetCallerIdentity in a loop, printing one line per call.
 //
-//	goclient [-for 12s] [-every 200ms] [-n 0]
+//	goclient [-for 12s] [-every 200ms] [-n 0] [-account]
 //
-// Each successful call prints "ok N ARN" on stdout; a failed one prints
+// Each successful call prints "ok N ARN" on stdout (with -account followed
+// by " account=ID" when the credentials carry an account id: the SDK's
+// aws.Credentials.AccountID, from credential_process's AccountId, the
+// container credentials' AccountId or aws_account_id); a failed one prints
 // "call N: ERROR" on stderr and the loop goes on. The exit status is 1 if
 // any call failed (2 if the configuration could not be loaded).
 //
@@ -30,6 +33,7 @@ func main() {
 	total := flag.Duration("for", 0, "keep calling for this long")
 	every := flag.Duration("every", 200*time.Millisecond, "pause between calls")
 	count := flag.Int("n", 0, "make this many calls (with -for: at least this many)")
+	showAccount := flag.Bool("account", false, "print the credentials' account id after the ARN")
 	flag.Parse()
 	if *total <= 0 && *count <= 0 {
 		*count = 1
@@ -49,7 +53,11 @@ func main() {
 			failed++
 			fmt.Fprintf(os.Stderr, "call %d: %v\n", i, err)
 		} else {
-			fmt.Printf("ok %d %s\n", i, aws.ToString(out.Arn))
+			account := ""
+			if cr, err := cfg.Credentials.Retrieve(ctx); *showAccount && err == nil && cr.AccountID != "" {
+				account = " account=" + cr.AccountID
+			}
+			fmt.Printf("ok %d %s%s\n", i, aws.ToString(out.Arn), account)
 		}
 		time.Sleep(*every)
 	}

@@ -25,6 +25,10 @@ type Values struct {
 	// profile without one ("You must specify a region"), and both, like the
 	// Go SDK, read it from the credentials file.
 	Region string
+	// AccountID, when known, is written as aws_account_id, which botocore
+	// and the Go SDK read from the credentials file with the keys (for
+	// account-based endpoints); a stale one is always removed.
+	AccountID string
 }
 
 // ExpirationKey is where the expiration goes: the AWS CLI and SDKs ignore
@@ -34,7 +38,7 @@ const ExpirationKey = "x_security_token_expires"
 
 // managed are the keys Update owns in the profile; any other key or
 // comment in it stays.
-var managed = []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", ExpirationKey}
+var managed = []string{"aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_security_token", ExpirationKey, "aws_account_id"}
 
 // Path is the shared credentials file: $AWS_SHARED_CREDENTIALS_FILE, else
 // ~/.aws/credentials.
@@ -176,6 +180,9 @@ func Apply(data []byte, profile string, v Values) []byte {
 	}
 	if !v.Expiration.IsZero() {
 		body = append(body, ExpirationKey+" = "+v.Expiration.UTC().Format(time.RFC3339))
+	}
+	if v.AccountID != "" {
+		body = append(body, "aws_account_id = "+v.AccountID)
 	}
 	if v.Region != "" {
 		body = append(body, "region = "+v.Region)

@@ -41,6 +41,21 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// aws_account_id is written when known and never left stale: another
+// account's id would send the SDKs to another account's endpoints.
+func TestApplyAccountID(t *testing.T) {
+	withID := v
+	withID.AccountID, withID.Region = "210987654321", "eu-west-1"
+	got := string(Apply([]byte("[p]\naws_account_id = 123456789012\nregion = x\n"), "p", withID))
+	if want := "[p]\n" + body + "aws_account_id = 210987654321\nregion = eu-west-1\n"; got != want {
+		t.Errorf("with an account id:\n%q\nwant\n%q", got, want)
+	}
+	got = string(Apply([]byte("[p]\naws_account_id = 123456789012\n"), "p", v))
+	if want := "[p]\n" + body; got != want {
+		t.Errorf("without one, the old one stays:\n%q\nwant\n%q", got, want)
+	}
+}
+
 func TestApplyLongLivedKeys(t *testing.T) {
 	got := string(Apply([]byte("[p]\naws_session_token=OLD\n"), "p", Values{AccessKeyID: "AKIA", SecretAccessKey: "s"}))
 	if want := "[p]\naws_access_key_id = AKIA\naws_secret_access_key = s\n"; got != want {

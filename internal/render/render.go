@@ -108,14 +108,20 @@ func writeJSON(w io.Writer, o Output) error {
 	return encode(w, v)
 }
 
+// writeINI is a profile as write puts it into ~/.aws/credentials: with its
+// region and account id, which the AWS CLI and SDKs read from there too.
 func writeINI(w io.Writer, o Output) error {
-	_, err := w.Write(credfile.Apply(nil, o.Label, Values(o.Creds)))
+	v := Values(o.Creds)
+	v.Region = o.Region
+	_, err := w.Write(credfile.Apply(nil, o.Label, v))
 	return err
 }
 
-// Values are credentials as a credentials-file profile holds them.
+// Values are credentials as a credentials-file profile holds them, with
+// their account id when known.
 func Values(c aws.Credentials) credfile.Values {
-	v := credfile.Values{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+	v := credfile.Values{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		AccountID: c.AccountID}
 	if c.CanExpire {
 		v.Expiration = c.Expires
 	}

@@ -53,7 +53,8 @@ func TestFormats(t *testing.T) {
 	}
 
 	ini := write(t, "credentials", session)
-	for _, want := range []string{"[work-ROLE-admin]\n", "aws_access_key_id = ASIAEXAMPLE\n", "aws_session_token = tok&en\n", "x_security_token_expires = 2030-01-02T03:04:05Z\n"} {
+	for _, want := range []string{"[work-ROLE-admin]\n", "aws_access_key_id = ASIAEXAMPLE\n", "aws_session_token = tok&en\n", "x_security_token_expires = 2030-01-02T03:04:05Z\n",
+		"aws_account_id = 123456789012\n", "region = eu-west-1\n"} {
 		if !strings.Contains(ini, want) {
 			t.Errorf("credentials lacks %q:\n%s", want, ini)
 		}

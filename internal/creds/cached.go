@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // Cached decorates a provider with the on-disk cache, and is itself a
@@ -37,6 +38,13 @@ type Cached struct {
 	LockWait time.Duration
 	// Warn reports a cache write failure; the credentials are still returned.
 	Warn func(string)
+	// Renew, when set, is what a person runs for new credentials (ec2mfa):
+	// an entry inside the MinTTL margin but not expired is then still used,
+	// with a warning that says so and names What and Renew, where new
+	// credentials need a person who is not here (OnlyCached, or Inner fails
+	// with xerr.NeedsPerson). One rule for every command: a code is asked
+	// for where one can be, and otherwise what is still valid is used.
+	Renew, What string
 
 	mu   sync.Mutex
 	last *cache.Entry
@@ -84,11 +92,37 @@ func (c *Cached) Last() (e *cache.Entry, hit bool) {
 	return c.last, c.hit
 }
 
+// lastValid is the accepted entry while it has not expired at all, for
+// when no new one can be made (see Renew); nil without Renew or Force.
+func (c *Cached) lastValid() *cache.Entry {
+	if c.Renew == "" || c.Force {
+		return nil
+	}
+	e := c.Store.Get(c.Key)
+	if e == nil || !e.Valid(c.now(), 0) || (c.Accept != nil && !c.Accept(e)) {
+		return nil
+	}
+	return e
+}
+
+// usingLast warns that e, inside the margin, is used since no person is
+// here to renew it.
+func (c *Cached) usingLast(e *cache.Entry) {
+	if c.Warn != nil {
+		c.Warn(fmt.Sprintf("warning: %s expires in %s, inside the --min-ttl margin of %s: using it until then; run %s for a new one",
+			c.What, left(e.Remaining(c.now())), c.MinTTL, c.Renew))
+	}
+}
+
 func (c *Cached) get(ctx context.Context) (*cache.Entry, bool, error) {
 	if e := c.Lookup(); e != nil && !c.Force {
 		return e, true, nil
 	}
 	if c.OnlyCached {
+		if e := c.lastValid(); e != nil {
+			c.usingLast(e)
+			return e, true, nil
+		}
 		return nil, false, ErrNotCached
 	}
 	wait := c.LockWait
@@ -108,6 +142,10 @@ func (c *Cached) get(ctx context.Context) (*cache.Entry, bool, error) {
 	}
 	cr, err := c.Inner.Retrieve(ctx)
 	if err != nil {
+		if e := c.lastValid(); e != nil && xerr.KindOf(err) == xerr.NeedsPerson {
+			c.usingLast(e)
+			return e, true, nil
+		}
 		return nil, false, err
 	}
 	entry := c.Template

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // countingProvider hands out numbered session credentials.
@@ -219,4 +220,74 @@ func TestCachedWriteFailureWarns(t *testing.T) {
 	if !strings.Contains(strings.Join(*warnings, "\n"), "used but not cached") {
 		t.Errorf("warnings = %q", *warnings)
 	}
+}
+
+// An entry inside the margin, not expired, is renewed where a person is
+// here to give a code; where none is (Inner needs a person, or the step is
+// OnlyCached), it is used until it expires, with a warning that names the
+// command to run. Any other failure, an expired entry or --force fails.
+func TestCachedInsideMarginWithoutPerson(t *testing.T) {
+	person := xerr.New(xerr.NeedsPerson, errors.New("an mfa code is needed"), "run ec2mfa")
+	// setup caches an hour's session, then moves the clock to when left
+	// of it is left.
+	setup := func(t *testing.T, left time.Duration, err error) (*Cached, *countingProvider, *[]string) {
+		inner := &countingProvider{life: time.Hour}
+		c, warnings := newCached(t, inner)
+		c.Renew, c.What = "ec2mfa (awsenv mfa --account work)", "the mfa session of work"
+		if _, e := c.Retrieve(context.Background()); e != nil {
+			t.Fatal(e)
+		}
+		c.Now = func() time.Time { return time.Now().Add(time.Hour - left) }
+		inner.err, inner.life = err, 3*time.Hour
+		*warnings = nil
+		return c, inner, warnings
+	}
+	t.Run("no person: used, with a warning", func(t *testing.T) {
+		c, inner, warnings := setup(t, 4*time.Minute, person)
+		cr, err := c.Retrieve(context.Background())
+		if err != nil || cr.AccessKeyID != "ASIATESTX" || inner.count() != 2 {
+			t.Fatalf("got %v %v after %d calls", cr.AccessKeyID, err, inner.count())
+		}
+		if len(*warnings) != 1 || !strings.HasPrefix((*warnings)[0], "warning: the mfa session of work expires in ") ||
+			!strings.HasSuffix((*warnings)[0], ", inside the --min-ttl margin of 5m0s: using it until then; run ec2mfa (awsenv mfa --account work) for a new one") {
+			t.Errorf("warnings %q", *warnings)
+		}
+	})
+	t.Run("only cached: used, with a warning, without asking", func(t *testing.T) {
+		c, inner, warnings := setup(t, 4*time.Minute, nil)
+		c.OnlyCached = true
+		if _, err := c.Retrieve(context.Background()); err != nil || inner.count() != 1 || len(*warnings) != 1 {
+			t.Errorf("err %v, calls %d, warnings %q", err, inner.count(), *warnings)
+		}
+	})
+	t.Run("a person here: renewed", func(t *testing.T) {
+		c, _, warnings := setup(t, 4*time.Minute, nil)
+		cr, err := c.Retrieve(context.Background())
+		if err != nil || cr.AccessKeyID != "ASIATESTXX" || len(*warnings) != 0 {
+			t.Errorf("got %v %v, warnings %q", cr.AccessKeyID, err, *warnings)
+		}
+	})
+	t.Run("another failure is not hidden", func(t *testing.T) {
+		c, _, _ := setup(t, 4*time.Minute, errors.New("sts refused"))
+		if _, err := c.Retrieve(context.Background()); err == nil || err.Error() != "sts refused" {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("forced: not used", func(t *testing.T) {
+		c, _, _ := setup(t, 4*time.Minute, person)
+		c.Force = true
+		if _, err := c.Retrieve(context.Background()); err != person {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("expired: a person is needed", func(t *testing.T) {
+		c, _, _ := setup(t, -time.Minute, person)
+		if _, err := c.Retrieve(context.Background()); err != person {
+			t.Errorf("err %v", err)
+		}
+		c.OnlyCached = true
+		if _, err := c.Retrieve(context.Background()); !errors.Is(err, ErrNotCached) {
+			t.Errorf("only cached: err %v", err)
+		}
+	})
 }

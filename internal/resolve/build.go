@@ -94,7 +94,7 @@ func (c *Chain) Get(ctx context.Context) (*Result, error) {
 		if c.fallback == nil {
 			// A chain planned on a cached MFA session outlived it.
 			return nil, xerr.New(xerr.NeedsPerson, fmt.Errorf("the mfa session of %s has expired", c.Plan.Name),
-				"run ec2mfa (or ec2switch "+c.Plan.Name+") in your shell")
+				"run "+mfaCommand(c.Plan.Name)+" in your shell")
 		}
 		cr, err = c.fallback.Retrieve(ctx)
 		label = c.Plan.FallbackLabel
@@ -138,7 +138,7 @@ func (b *Builder) Build(p *Plan) (*Chain, error) {
 			ch.arn = a
 		}
 		if st.Key.Name != "" {
-			c := b.cached(st, pr)
+			c := b.cached(p, st, pr)
 			if i == len(p.Steps)-1 && b.RefreshBefore > c.MinTTL {
 				c.MinTTL = b.RefreshBefore
 			}
@@ -156,18 +156,21 @@ func (b *Builder) Build(p *Plan) (*Chain, error) {
 	return ch, nil
 }
 
-func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached {
+func (b *Builder) cached(p *Plan, st *Step, inner aws.CredentialsProvider) *creds.Cached {
 	fp, lifetime, source := st.Fingerprint, st.WantLifetime, st.WantSource
 	what := "the credentials of " + st.Name
+	// renew is what a person runs for new ones: an entry inside the margin
+	// is used until it expires where no person is here to make a new one.
+	renew, entry := mfaCommand(p.Name), what
 	switch st.Kind {
 	case Session:
-		what = "the MFA session for " + st.Name
+		what, entry = "the MFA session for "+st.Name, "the mfa session of "+st.Name
 	case AssumeRole:
-		what = "assuming " + roleShort(st.RoleARN)
+		what, entry = "assuming "+roleShort(st.RoleARN), "the role "+roleShort(st.RoleARN)+" of "+st.Name
 	case WebIdentity:
-		what = "the web identity login"
+		what, entry, renew = "the web identity login", "the web identity login of "+st.Name, "ec2switch "+p.Name
 	case SSO:
-		what = "the IAM Identity Center role of " + st.Name
+		what, renew = "the IAM Identity Center role of "+st.Name, "" // its refresh token renews it
 	}
 	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso"}[st.Kind]
 	return &creds.Cached{
@@ -181,8 +184,24 @@ func (b *Builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached 
 		},
 		Waiting: func() { b.Say("Waiting for another awsenv to finish %s ...", what) },
 		Warn:    b.Warn,
+		Renew:   renew, What: entry,
 	}
 }
+
+// mfaCommand is what a person runs for a new MFA session of name: the
+// shell's wrapper, or the command itself for another account.
+func mfaCommand(name string) string { return "ec2mfa (awsenv mfa --account " + name + ")" }
+
+// noCodeError is a code needed where none can be had: no --code, no
+// mfa_process and no terminal. It is still prompt.ErrNoTerminal.
+type noCodeError struct{ name string }
+
+func (e noCodeError) Error() string {
+	return "an mfa code is needed for " + e.name + " but there is no terminal to ask on: run " + mfaCommand(e.name) +
+		" in a terminal, pass --code, or set mfa_process (or AWSENV_MFA_PROCESS)"
+}
+
+func (e noCodeError) Unwrap() error { return prompt.ErrNoTerminal }
 
 func (b *Builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep creds.Endpoint) (aws.CredentialsProvider, error) {
 	code := b.code(st, p.Name)
@@ -303,7 +322,13 @@ func (b *Builder) KeyStore(dir string, acc *config.Account) (keystore.Store, err
 func (b *Builder) code(st *Step, name string) creds.CodeFunc {
 	src := b.codeSource(st)
 	if !b.NoPrompt {
-		return src.Get
+		return func(ctx context.Context) (string, error) {
+			c, err := src.Get(ctx)
+			if errors.Is(err, prompt.ErrNoTerminal) {
+				return "", xerr.New(xerr.NeedsPerson, noCodeError{name}, "")
+			}
+			return c, err
+		}
 	}
 	src.Code = "" // a code is good once: a server cannot reuse --code
 	src.OpenTTY = func() (*os.File, error) { return nil, errors.New("unattended") }
@@ -311,7 +336,7 @@ func (b *Builder) code(st *Step, name string) creds.CodeFunc {
 		c, err := src.Get(ctx)
 		if errors.Is(err, prompt.ErrNoTerminal) {
 			return "", xerr.New(xerr.NeedsPerson, fmt.Errorf("an mfa code is needed to renew the credentials of %s", name),
-				"run ec2mfa (or ec2switch "+name+") in your shell")
+				"run "+mfaCommand(name)+" in your shell")
 		}
 		return c, err
 	}

@@ -29,7 +29,20 @@ func (r *Resolver) Plan(name string, req Request) (*Plan, error) {
 	if req.Purpose != Switch {
 		r.Env.LoadUser(src)
 	}
-	return src.Plan(req, r.ValidCached)
+	return src.Plan(req, r.unexpired)
+}
+
+// unexpired is the planner's view of the cache: whether key has an entry
+// that has not expired. A role is chained from an MFA session until its
+// end, inside the --min-ttl margin too (the role's own lifetime does not
+// depend on the session's), so that no code is asked for a role while the
+// session lasts; the session step warns that it is ending (creds.Cached).
+func (r *Resolver) unexpired(key cache.Key) bool {
+	if key.Name == "" {
+		return false
+	}
+	e := r.Builder.Store.Get(key)
+	return e != nil && e.Valid(r.Builder.now(), 0)
 }
 
 // Resolve gets the credentials req asks for on name.

@@ -9,12 +9,15 @@ import (
 )
 
 // The SDKs share a suite of profile-chain cases (the AWS SDKs for Rust and
-// Kotlin run it as is; botocore, the Go and JS SDKs and the AWS CLI agree
-// with it but where marked): which base a selected profile's credentials
-// start from and which roles are assumed on it, or why the chain is
-// refused. Each case below is one of them, restated for awsenv's planner.
-// Where the SDKs disagree among themselves, awsenv follows botocore and the
-// AWS CLI and the case says so (followsCLI).
+// Kotlin run it as is): which base a selected profile's credentials start
+// from and which roles are assumed on it, or why the chain is refused. Each
+// case below is one of them, restated for awsenv's planner (with 12-digit
+// account ids and role ARNs where the suite's are placeholders awsenv's
+// parser refuses). Where the SDKs disagree among themselves, awsenv follows
+// botocore and the AWS CLI and the case says so (followsCLI). The Go SDK v2
+// also differs from the suite (and from botocore and the JS SDK) on a source
+// profile with keys and its own role_arn: it assumes that role too
+// (testdata/script/source_keys.txt runs botocore, the JS and Go SDKs).
 
 // chainOf is a plan's chain in the suite's terms: the base and its
 // settings, then each role ARN with its session name and external id.
@@ -64,7 +67,7 @@ func TestPlanSharedChainCases(t *testing.T) {
 		{name: "a selected profile with keys and a role",
 			config:     "[profile A]\naws_access_key_id = abc123\naws_secret_access_key = def456\nrole_arn = arn:aws:iam::123456789:role/RoleA\nsource_profile = B\n[profile B]\naws_access_key_id = ghi890\naws_secret_access_key = jkl123\n",
 			chain:      "static-keys(ghi890) > assume-role(arn:aws:iam::123456789:role/RoleA)",
-			followsCLI: "the suite stops at A's keys; botocore, the Go and JS SDKs and the AWS CLI assume the selected profile's role from its source"},
+			followsCLI: "the suite stops at A's keys; botocore, the Go and JS SDKs and the AWS CLI assume the selected profile's role from its source (source_keys.txt)"},
 		{name: "role_session_name",
 			config: "[profile A]\nrole_arn = arn:aws:iam::123456789:role/RoleA\nrole_session_name = my_session_name\nsource_profile = B\n[profile B]\naws_access_key_id = abc123\naws_secret_access_key = def456\n",
 			chain:  "static-keys(abc123) > assume-role(arn:aws:iam::123456789:role/RoleA session=my_session_name)"},

@@ -142,7 +142,9 @@ func (c *Cached) get(ctx context.Context) (*cache.Entry, bool, error) {
 	}
 	cr, err := c.Inner.Retrieve(ctx)
 	if err != nil {
-		if e := c.lastValid(); e != nil && xerr.KindOf(err) == xerr.NeedsPerson {
+		// A step below that only uses what is cached and found nothing
+		// (ErrNotCached) needs a person too.
+		if e := c.lastValid(); e != nil && (xerr.KindOf(err) == xerr.NeedsPerson || errors.Is(err, ErrNotCached)) {
 			c.usingLast(e)
 			return e, true, nil
 		}

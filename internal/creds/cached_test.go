@@ -267,6 +267,12 @@ func TestCachedInsideMarginWithoutPerson(t *testing.T) {
 			t.Errorf("got %v %v, warnings %q", cr.AccessKeyID, err, *warnings)
 		}
 	})
+	t.Run("a step below found nothing cached: used, with a warning", func(t *testing.T) {
+		c, _, warnings := setup(t, 4*time.Minute, ErrNotCached)
+		if _, err := c.Retrieve(context.Background()); err != nil || len(*warnings) != 1 {
+			t.Errorf("err %v, warnings %q", err, *warnings)
+		}
+	})
 	t.Run("another failure is not hidden", func(t *testing.T) {
 		c, _, _ := setup(t, 4*time.Minute, errors.New("sts refused"))
 		if _, err := c.Retrieve(context.Background()); err == nil || err.Error() != "sts refused" {

@@ -257,7 +257,9 @@ func planAccount(src *Source, req Request, cached CachedFunc) (*Plan, error) {
 		if err := checkRoleDuration(dur, chained); err != nil {
 			return nil, err
 		}
-		return &Plan{Label: name + "-ROLE-" + short, Steps: append(steps, role)}, nil
+		// The role's account, which for a role ARN of another account is
+		// not the IAM user's.
+		return &Plan{Label: name + "-ROLE-" + short, AccountID: accountOf(roleARN), Steps: append(steps, role)}, nil
 	}
 	dur := req.Duration
 	if dur == 0 {

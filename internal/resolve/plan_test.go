@@ -284,6 +284,13 @@ func TestPlan(t *testing.T) {
 					t.Errorf("role ARN %q", p.Last().RoleARN)
 				}
 			}},
+		{name: "a role ARN of another account is that account's",
+			src: acc("work"), req: Request{Purpose: Role, Role: "arn:aws:iam::210987654321:role/audit", NoMFA: true}, label: "work-ROLE-audit",
+			check: func(t *testing.T, p *Plan) {
+				if p.AccountID != "210987654321" {
+					t.Errorf("account id %q, want the role's", p.AccountID)
+				}
+			}},
 		{name: "a role name STS could not have is unknown, with the known ones",
 			src: acc("work"), req: Request{Purpose: Role, Role: "bad role!"}, err: `unknown role "bad role!" for account work: known roles are admin, or give a role ARN`},
 		{name: "an ARN that is not a role's",

@@ -2,27 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/xerr"
 )
-
-// cachedOnly resolves name from what is cached, up to the last second of
-// its validity, asking nobody.
-func cachedOnly(ctx context.Context, r *run, o common, name string, req resolve.Request) (*resolve.Resolved, error) {
-	o.MinTTL, o.Unattended = 0, true
-	res, err := r.resolver(o)
-	if err != nil {
-		return nil, err
-	}
-	return res.Resolve(ctx, name, req)
-}
 
 // processOptions are process's command line.
 type processOptions struct {
@@ -68,18 +54,15 @@ func runProcess(ctx context.Context, r *run, o processOptions) error {
 	if d := plan.Last().Duration; d > 0 && o.MinTTL >= d {
 		return usagef("--min-ttl %s is not shorter than the credentials live (%s): every run would call sts; use a smaller --min-ttl", o.MinTTL, d)
 	}
+	// No code can be had here (the SDKs run credential_process without a
+	// terminal): the resolver uses the cached credentials until they end,
+	// and warns inside --min-ttl.
 	got, err := res.Run(ctx, plan)
-	if errors.Is(err, prompt.ErrNoTerminal) || xerr.KindOf(err) == xerr.NeedsPerson {
-		// No code can be had here (the SDKs run credential_process without
-		// a terminal): the cached credentials, while they are valid at all.
-		if cached, cerr := cachedOnly(ctx, r, o.common, o.Name, o.Request); cerr == nil {
-			got, err = cached, nil
-		}
-	}
 	if err != nil {
 		return err
 	}
-	if until := got.Creds.Expires.Sub(r.now()); got.Creds.CanExpire && until < 15*time.Minute {
+	if until := got.Creds.Expires.Sub(r.now()); got.Creds.CanExpire && until < 15*time.Minute && until > o.MinTTL {
+		// botocore refreshes a credential_process 15 minutes early.
 		r.warn(fmt.Sprintf("warning: the credentials of %s expire in %s: run ec2mfa (or ec2switch %s) for new ones", o.Name, left(until), o.Name))
 	}
 	_, err = r.print("process", got, o.common, "", "")

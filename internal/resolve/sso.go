@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/sso"
 )
@@ -83,8 +84,23 @@ func (r *Resolver) SSOLogin(ctx context.Context, sess sso.Session, force bool) (
 }
 
 // SSOLogout ends sess and deletes its cached login.
+// awsenv's own cached IAM Identity Center role credentials go with it, as
+// the AWS CLI's go with aws sso logout: all of them, since an entry does not
+// record its session (the others are got again with their own login).
 func (r *Resolver) SSOLogout(ctx context.Context, sess sso.Session) error {
-	return r.b.ssoClient().Logout(ctx, sess)
+	if err := r.b.ssoClient().Logout(ctx, sess); err != nil {
+		return err
+	}
+	store := r.b.Store
+	for _, k := range store.Keys() {
+		if k.Scope != cache.ScopeProfile {
+			continue
+		}
+		if e := store.Get(k); e != nil && e.Kind == "sso" {
+			store.Delete(k)
+		}
+	}
+	return nil
 }
 
 // SSOPopulate logs in to sess if it needs to and writes a profile for every

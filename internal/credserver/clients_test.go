@@ -404,3 +404,39 @@ func TestClientWrongToken(t *testing.T) {
 		t.Errorf("a wrong token reached the provider (%d) or STS (%d)", n, f.sts.Total())
 	}
 }
+
+// The server answers as localhost too (the name the AWS CLI v2.9 accepts
+// besides 127.0.0.1): real clients given that name in
+// AWS_CONTAINER_CREDENTIALS_FULL_URI send it in Host and get credentials,
+// while the check against other names (DNS rebinding) stands.
+func TestClientsByLocalhost(t *testing.T) {
+	t.Parallel()
+	gobin := goclient(t)
+	f := newFixture(t)
+	uri := strings.Replace(f.srv.URL(), "127.0.0.1", "localhost", 1)
+	env := clientEnv(t, f.stsURL, []string{EnvFullURI + "=" + uri, EnvToken + "=" + f.srv.Token()})
+	runs := []*clientRun{
+		{name: "go-sdk", env: env, argv: func() []string { return []string{gobin, "-n", "1"} }},
+		{name: "botocore", skip: pythonSkip(), env: env, argv: func() []string {
+			py, _ := pythonExe()
+			return []string{py, "-c", pythonLoop, "0"}
+		}},
+		{name: "aws-cli", skip: awsCLISkip(), env: env, argv: func() []string {
+			return []string{awsCLI, "sts", "get-caller-identity", "--endpoint-url", f.stsURL, "--query", "Arn", "--output", "text"}
+		}},
+	}
+	runAll(t, runs)
+	for _, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			if r.skip != "" {
+				t.Skip(r.skip)
+			}
+			if r.err != nil || !strings.Contains(r.stdout, "assumed-role/served/refresh-") {
+				t.Errorf("err %v\nstdout %s\nstderr %s", r.err, r.stdout, r.stderr)
+			}
+		})
+	}
+	if st := f.srv.Stats(); st.Served == 0 || st.Served != st.Requests {
+		t.Errorf("server stats %+v: want every request served", st)
+	}
+}

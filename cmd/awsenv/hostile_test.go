@@ -394,6 +394,37 @@ var hostileCases = []finding{
 		}
 		return r, bad
 	}},
+	// The credential server under another name: a page whose DNS name
+	// resolves to 127.0.0.1 (curl --resolve plays the rebinding) is refused
+	// even with the token; the server's own names are served.
+	{name: "credential server: a request under another host name", run: func(w *world) (result, []string) {
+		if _, err := exec.LookPath("curl"); err != nil {
+			return result{}, nil
+		}
+		w.session()
+		probe := `u=$AWS_CONTAINER_CREDENTIALS_FULL_URI; port=${u#http://127.0.0.1:}; port=${port%%/*}
+code() { curl -s -o "$HOME/body" -w '%{http_code}' -H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "$@"; }
+echo "rebound=$(code --resolve "evil.example:$port:127.0.0.1" "http://evil.example:$port/credentials") $(cat "$HOME/body")"
+echo "host=$(code -H "Host: evil.example:$port" "$u")"
+echo "localhost=$(code "http://localhost:$port/credentials") own=$(code "$u")"`
+		r := w.run(neverHangs, "exec", "work", "--server", "--", "sh", "-c", probe)
+		var bad []string
+		if r.exit != 0 {
+			bad = append(bad, "exec failed: "+firstLines(r.stderr, 2))
+		}
+		for _, want := range []string{`rebound=421 {"Code":"InvalidHost","Message":"this credential server answers only as http://127.0.0.1:`,
+			"host=421", "localhost=200 own=200"} {
+			if !strings.Contains(r.stdout, want) {
+				var seen []string // cut short: a body served by mistake holds credentials
+				for _, l := range nonEmptyLines(r.stdout) {
+					seen = append(seen, l[:min(len(l), 40)])
+				}
+				bad = append(bad, fmt.Sprintf("the probe does not say %q: %s", want, strings.Join(seen, " | ")))
+			}
+		}
+		r.stdout = "" // credentials of a successful exec are no secret leak
+		return r, bad
+	}},
 	{name: "plain http: localhost is this computer", run: func(w *world) (result, []string) {
 		w.env["AWS_ENDPOINT_URL_STS"] = strings.Replace(w.url, "127.0.0.1", "localhost", 1)
 		r := w.run(neverHangs, mfaArgs(w)...)

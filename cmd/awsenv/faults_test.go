@@ -582,7 +582,7 @@ func parallel(fns []func()) {
 // path awsenv reads; "faultsuite network" the table of STS faults.
 func faultSuite(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
-		ts.Fatalf("usage: faultsuite files|network|findings")
+		ts.Fatalf("usage: faultsuite files|network|findings|hostile")
 	}
 	s := newSuite(ts)
 	switch args[0] {
@@ -593,8 +593,10 @@ func faultSuite(ts *testscript.TestScript, neg bool, args []string) {
 		s.signin()
 	case "findings":
 		s.findings()
+	case "hostile":
+		s.hostile()
 	default:
-		ts.Fatalf("usage: faultsuite files|network|findings")
+		ts.Fatalf("usage: faultsuite files|network|findings|hostile")
 	}
 	s.finish(args[0])
 }

@@ -33,6 +33,9 @@ func Endpoint(partition string, getenv func(string) string) (string, error) {
 		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			return "", fmt.Errorf("AWSENV_SIGNIN_URL=%q is not an http(s) URL", u)
 		}
+		if err := httpx.CheckPlainHTTP(u, "AWSENV_SIGNIN_URL", httpx.HTTPAllowed(getenv)); err != nil {
+			return "", err
+		}
 		if p.Path == "" || p.Path == "/" {
 			p.Path = "/federation"
 		}

@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,6 +193,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	// A page of another site whose name a DNS record points at 127.0.0.1
+	// (DNS rebinding) comes with its own name in Host.
+	if !s.ownHost(r.Host) {
+		writeError(w, http.StatusMisdirectedRequest, "InvalidHost",
+			fmt.Sprintf("this credential server answers only as %s, not as host %q: set AWS_CONTAINER_CREDENTIALS_FULL_URI as awsenv printed it",
+				s.url, xerr.Clip(r.Host, 100)))
+		return
+	}
 	// A browser page could reach 127.0.0.1 too; SDKs send no Origin.
 	if !s.authorized(r) || r.Header.Get("Origin") != "" {
 		writeError(w, http.StatusForbidden, "AccessDenied",
@@ -217,6 +226,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stats.Served++
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, answer(cr, s.opts.Now()))
+}
+
+// ownHost reports whether host (a request's Host) is a name the server goes
+// by: 127.0.0.1 or localhost with its port. It listens on 127.0.0.1 alone,
+// so [::1] is not one.
+func (s *Server) ownHost(host string) bool {
+	name, port, err := net.SplitHostPort(host)
+	if err != nil {
+		return false
+	}
+	_, own, _ := net.SplitHostPort(s.ln.Addr().String())
+	return port == own && (name == "127.0.0.1" || strings.EqualFold(name, "localhost"))
 }
 
 // authorized compares the Authorization header with the token in constant

@@ -1,8 +1,7 @@
 package credserver
 
 import (
-	"github.com/awsenv/awsenv/internal/render"
-
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -535,5 +535,68 @@ func TestClose(t *testing.T) {
 func TestStartNeedsProvider(t *testing.T) {
 	if _, err := Start(context.Background(), nil, Options{}); err == nil {
 		t.Error("Start without a provider succeeded")
+	}
+}
+
+// A page of another site that a DNS record points at 127.0.0.1 (DNS
+// rebinding) reaches the server with its own name in Host: only the names
+// the server goes by, with its port, are answered, before the token is
+// even looked at.
+func TestHostHeader(t *testing.T) {
+	p := &fakeProvider{clock: newClock(), life: time.Hour}
+	s := start(t, p, Options{Now: p.clock.Now})
+	port := fmt.Sprint(s.Addr().(*net.TCPAddr).Port)
+	for _, host := range []string{
+		"evil.example:" + port, "evil.example", "127.0.0.1", "localhost", "127.0.0.1:1" + port,
+		"127.0.0.2:" + port, "[::1]:" + port, "localhost.evil.example:" + port, "127.0.0.1.evil.example:" + port,
+		"0.0.0.0:" + port,
+	} {
+		t.Run(host, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", s.URL(), nil)
+			req.Host = host
+			req.Header.Set("Authorization", s.Token())
+			msg := refused(t, do(t, req), http.StatusMisdirectedRequest, "InvalidHost")
+			if !strings.Contains(msg, s.URL()) || strings.Contains(msg, "\n") {
+				t.Errorf("the message does not say which address to use: %q", msg)
+			}
+		})
+	}
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "LocalHost:" + port} {
+		req, _ := http.NewRequest("GET", s.URL(), nil)
+		req.Host = host
+		req.Header.Set("Authorization", s.Token())
+		served(t, do(t, req))
+	}
+	if n := p.calls.Load(); n != 1 {
+		t.Errorf("the provider was called %d times, want once (for the good names)", n)
+	}
+}
+
+// The same on the wire: a raw request as a rebound page's browser sends it,
+// and one of HTTP/1.0 with no Host at all.
+func TestHostHeaderRaw(t *testing.T) {
+	p := &fakeProvider{clock: newClock(), life: time.Hour}
+	s := start(t, p, Options{Now: p.clock.Now})
+	port := fmt.Sprint(s.Addr().(*net.TCPAddr).Port)
+	for _, head := range []string{
+		"GET /credentials HTTP/1.1\r\nHost: evil.example:" + port + "\r\n",
+		"GET /credentials HTTP/1.0\r\n",
+	} {
+		c, err := net.Dial("tcp", s.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Minute))
+		fmt.Fprintf(c, "%sAuthorization: %s\r\nConnection: close\r\n\r\n", head, s.Token())
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("%q: %v", head, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		refused(t, reply{resp.StatusCode, resp.Header, string(body)}, http.StatusMisdirectedRequest, "InvalidHost")
+	}
+	if n := p.calls.Load(); n != 0 {
+		t.Errorf("the provider was called %d times", n)
 	}
 }

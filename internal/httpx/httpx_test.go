@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -66,5 +67,59 @@ func TestUntrusted(t *testing.T) {
 	}
 	if Untrusted(errors.New("connection refused")) {
 		t.Error("a refused connection is Untrusted")
+	}
+}
+
+// A capped client reads up to the limit and fails one byte past it,
+// whether the answer announces its length or streams without one.
+func TestCapped(t *testing.T) {
+	const limit = 1 << 20
+	for _, tc := range []struct {
+		name   string
+		size   int
+		length bool // send Content-Length
+		ok     bool
+	}{
+		{"at the limit, streamed", limit, false, true},
+		{"at the limit, with length", limit, true, true},
+		{"one past, streamed", limit + 1, false, false},
+		{"one past, with length", limit + 1, true, false},
+		{"64 MiB streamed", 64 << 20, false, false},
+		{"empty", 0, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.length {
+					w.Header().Set("Content-Length", fmt.Sprint(tc.size))
+				}
+				chunk := make([]byte, 32<<10)
+				for left := tc.size; left > 0; left -= len(chunk) {
+					if _, err := w.Write(chunk[:min(left, len(chunk))]); err != nil {
+						return
+					}
+				}
+			}))
+			defer srv.Close()
+			following := &http.Client{Timeout: time.Minute}
+			c := Capped(Strict(following), limit)
+			if following.Transport != nil {
+				t.Error("Capped changed the caller's client")
+			}
+			resp, err := c.Get(srv.URL)
+			var data []byte
+			if err == nil {
+				data, err = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			var tl *TooLargeError
+			switch {
+			case tc.ok && (err != nil || len(data) != tc.size):
+				t.Errorf("read %d bytes, %v; want %d", len(data), err, tc.size)
+			case !tc.ok && (!errors.As(err, &tl) || err.Error() == "" || !strings.Contains(err.Error(), "an answer larger than 1 MiB")):
+				t.Errorf("read %d bytes, error %v; want TooLargeError", len(data), err)
+			case !tc.ok && len(data) > limit:
+				t.Errorf("read %d bytes past the limit", len(data))
+			}
+		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/awsquery"
+	"github.com/awsenv/awsenv/internal/httpx"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -53,6 +54,9 @@ func ResolveEndpoint(partition string, getenv func(string) string) (Endpoint, er
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return Endpoint{}, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", v, raw)
+		}
+		if err := httpx.CheckPlainHTTP(raw, v, httpx.HTTPAllowed(getenv)); err != nil {
+			return Endpoint{}, err
 		}
 		if !ok {
 			e.Region = "us-east-1"

@@ -33,10 +33,15 @@ func TestResolveEndpoint(t *testing.T) {
 		{partition: "aws-cn", want: Endpoint{URL: "https://iam.cn-north-1.amazonaws.com.cn", Region: "cn-north-1"}},
 		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"},
 			want: Endpoint{URL: "http://127.0.0.1:5000", Region: "us-east-1", From: "AWS_ENDPOINT_URL"}},
-		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL": "http://a", "AWS_ENDPOINT_URL_IAM": "http://iam.local"},
+		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL": "https://a", "AWS_ENDPOINT_URL_IAM": "https://iam.local"},
+			want: Endpoint{URL: "https://iam.local", Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}},
+		{partition: "aws-cn", env: map[string]string{"AWS_ENDPOINT_URL_IAM": "https://iam.local"},
+			want: Endpoint{URL: "https://iam.local", Region: "cn-north-1", From: "AWS_ENDPOINT_URL_IAM"}},
+		// Plain http to another computer only for a user who says so.
+		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL_IAM": "http://iam.local"},
+			err: `AWS_ENDPOINT_URL_IAM="http://iam.local" is plain http to iam.local, another computer: what awsenv sends there (signatures, MFA codes, tokens, credentials) would cross the network unencrypted; use https, or set AWSENV_ALLOW_HTTP=1 if you mean it`},
+		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL_IAM": "http://iam.local", "AWSENV_ALLOW_HTTP": "1"},
 			want: Endpoint{URL: "http://iam.local", Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}},
-		{partition: "aws-cn", env: map[string]string{"AWS_ENDPOINT_URL_IAM": "http://iam.local"},
-			want: Endpoint{URL: "http://iam.local", Region: "cn-north-1", From: "AWS_ENDPOINT_URL_IAM"}},
 		{partition: "aws", env: map[string]string{"AWS_ENDPOINT_URL_IAM": "iam.local"}, err: `AWS_ENDPOINT_URL_IAM="iam.local" is not an http(s) URL: fix or unset it`},
 		{partition: "aws-eusc", err: `awsenv knows no IAM endpoint for the partition "aws-eusc": set AWS_ENDPOINT_URL_IAM`},
 	} {

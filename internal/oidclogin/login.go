@@ -44,7 +44,11 @@ type Config struct {
 	// Default {"openid"}.
 	Scopes []string
 	// HTTP is used for discovery, the keys and the token exchange, made
-	// to follow no redirect (httpx.Strict); nil means httpx.Default().
+	// to follow no redirect (httpx.Strict) and to read no answer larger
+	// than httpx.MaxAnswer; nil means httpx.Default(). Its Timeout (the
+	// command's --timeout; 0 means httpx.DefaultTimeout) bounds each of
+	// the issuer's answers: Timeout below is the person's, no bound on a
+	// server.
 	HTTP *http.Client
 	// Show is called once with the authorization URL: the caller prints it
 	// on stderr or opens a browser. An error ends the login.
@@ -52,6 +56,9 @@ type Config struct {
 	// Timeout bounds the whole login, the user's time in the browser
 	// included; default DefaultTimeout.
 	Timeout time.Duration
+	// AllowHTTP lets an http issuer on another computer through
+	// (AWSENV_ALLOW_HTTP=1); http to this computer is always allowed.
+	AllowHTTP bool
 	// Now is the clock the ID token's expiry is checked with; nil means
 	// time.Now.
 	Now func() time.Time
@@ -77,7 +84,7 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	case cfg.Show == nil:
 		return nil, errors.New("oidclogin: Config.Show is nil")
 	}
-	if err := checkIssuer(cfg.Issuer); err != nil {
+	if err := checkIssuer(cfg.Issuer, cfg.AllowHTTP); err != nil {
 		return nil, err
 	}
 	timeout := cfg.Timeout
@@ -88,16 +95,28 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// Discovery, the keys and the token exchange follow no redirect: the
-	// exchange carries the code, the verifier and the client secret.
-	hc := httpx.Strict(cfg.HTTP)
+	// exchange carries the code, the verifier and the client secret. go-oidc
+	// reads whole bodies with no limit: the client cuts them.
+	hc := httpx.Capped(httpx.Strict(cfg.HTTP), httpx.MaxAnswer)
+	if hc.Timeout <= 0 {
+		hc.Timeout = httpx.DefaultTimeout
+	}
 	// go-oidc and oauth2 both take their HTTP client from the context.
 	ctx = oidc.ClientContext(ctx, hc)
 	stopped := func() error { return stopError(parent, timeout) }
 
-	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
+	// Each answer gets the client's time, and its own context, so that
+	// running out of it is told apart from the login's end.
+	dctx, dcancel := context.WithTimeout(ctx, hc.Timeout)
+	provider, err := oidc.NewProvider(dctx, cfg.Issuer)
+	dcancel()
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil, stopped()
+		case pastDeadline(dctx):
+			return nil, fmt.Errorf("cannot read the discovery document of issuer %q: it did not answer within %v: check the network or raise --timeout",
+				cfg.Issuer, hc.Timeout)
 		}
 		return nil, fmt.Errorf("cannot read the discovery document of issuer %q (%s): check the issuer url and the network",
 			cfg.Issuer, xerr.Clip(err.Error(), maxNetText))
@@ -125,6 +144,7 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 		},
 		verifier:     provider.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: cfg.Now}),
 		issuer:       cfg.Issuer,
+		answerTime:   hc.Timeout,
 		state:        randomToken(),
 		nonce:        randomToken(),
 		codeVerifier: oauth2.GenerateVerifier(),
@@ -155,21 +175,23 @@ func Login(ctx context.Context, cfg Config) (*Token, error) {
 	}
 }
 
-// checkIssuer accepts https issuer URLs, and http ones on the loopback
-// interface only (for local test providers): discovery and keys fetched
-// in clear text could be changed on the way.
-func checkIssuer(issuer string) error {
+// checkIssuer accepts https issuer URLs, and http ones only as every
+// endpoint is held to (httpx.CheckPlainHTTP: this computer, or allowHTTP):
+// discovery and keys fetched in clear text could be changed on the way.
+func checkIssuer(issuer string, allowHTTP bool) error {
 	u, err := url.Parse(issuer)
-	if err == nil && u.Scheme == "https" && u.Host != "" {
-		return nil
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("oidc issuer %q is not an https url: give the identity provider's https issuer url", issuer)
 	}
-	if err == nil && u.Scheme == "http" {
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-	}
-	return fmt.Errorf("oidc issuer %q is not an https url: give the identity provider's https issuer url", issuer)
+	return httpx.CheckPlainHTTP(issuer, "oidc issuer", allowHTTP)
+}
+
+// pastDeadline reports whether ctx's deadline has passed: a call under it
+// that failed ran out of time, whichever timer (the context's or the
+// client's, set a moment later to the same length) noticed first.
+func pastDeadline(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // stopError explains why the login's context, derived from parent with
@@ -195,6 +217,7 @@ type flow struct {
 	oauth        *oauth2.Config
 	verifier     *oidc.IDTokenVerifier
 	issuer       string
+	answerTime   time.Duration // what the issuer has for one answer
 	state        string
 	nonce        string
 	codeVerifier string
@@ -218,17 +241,33 @@ func (f *flow) finish(ctx context.Context, q url.Values) (*Token, error) {
 	if code == "" {
 		return nil, errors.New("the identity provider came back without an authorization code: log in again")
 	}
-	tok, err := f.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.codeVerifier))
+	ectx, ecancel := context.WithTimeout(ctx, f.answerTime)
+	tok, err := f.oauth.Exchange(ectx, code, oauth2.VerifierOption(f.codeVerifier))
+	ecancel()
 	if err != nil {
+		if ctx.Err() == nil && pastDeadline(ectx) {
+			return nil, fmt.Errorf("the identity provider did not answer the code exchange within %v: check the network or raise --timeout, then log in again", f.answerTime)
+		}
 		return nil, f.exchangeError(err, code)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
 		return nil, errors.New(`the identity provider sent no id token: check that the client may use the "openid" scope`)
 	}
-	idt, err := f.verifier.Verify(ctx, raw)
+	vctx, vcancel := context.WithTimeout(ctx, f.answerTime) // the keys may be fetched
+	idt, err := f.verifier.Verify(vctx, raw)
+	vcancel()
 	if err != nil {
 		var expired *oidc.TokenExpiredError
+		if ctx.Err() == nil && pastDeadline(vctx) {
+			return nil, fmt.Errorf("cannot read the keys of issuer %q: it did not answer within %v: check the network or raise --timeout, then log in again",
+				f.issuer, f.answerTime)
+		}
+		// go-oidc's words for keys it could not fetch or read.
+		if msg := err.Error(); strings.Contains(msg, "fetching keys") {
+			return nil, fmt.Errorf("cannot read the keys of issuer %q (%s): check the issuer url and the network, then log in again",
+				f.issuer, xerr.Clip(strings.TrimPrefix(msg, "failed to verify signature: fetching keys "), maxNetText))
+		}
 		if errors.As(err, &expired) {
 			return nil, fmt.Errorf("the id token from %q expired at %s: check this computer's clock, then log in again",
 				f.issuer, expired.Expiry.UTC().Format(time.RFC3339))

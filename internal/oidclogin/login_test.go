@@ -307,7 +307,8 @@ func TestLoginConfigErrors(t *testing.T) {
 		{Config{ClientID: "c", Show: show}, "no oidc issuer"},
 		{Config{Issuer: "https://idp.example.com", Show: show}, "no oidc client id"},
 		{Config{Issuer: "https://idp.example.com", ClientID: "c"}, "Show is nil"},
-		{Config{Issuer: "http://idp.example.com", ClientID: "c", Show: show}, "is not an https url"},
+		{Config{Issuer: "http://idp.example.com", ClientID: "c", Show: show}, `oidc issuer "http://idp.example.com" is plain http to idp.example.com, another computer`},
+		{Config{Issuer: "ftp://idp.example.com", ClientID: "c", Show: show}, "is not an https url"},
 		{Config{Issuer: "idp.example.com", ClientID: "c", Show: show}, "is not an https url"},
 		{Config{Issuer: "https://", ClientID: "c", Show: show}, "is not an https url"},
 	} {
@@ -317,9 +318,16 @@ func TestLoginConfigErrors(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"https://idp.example.com/realm", "http://127.0.0.1:8080/oidc", "http://localhost:5556", "http://[::1]:9000"} {
-		if err := checkIssuer(ok); err != nil {
+		if err := checkIssuer(ok, false); err != nil {
 			t.Errorf("checkIssuer(%q): %v", ok, err)
 		}
+	}
+	// A user who means it (AWSENV_ALLOW_HTTP=1) may use plain http anywhere.
+	if err := checkIssuer("http://idp.example.com", true); err != nil {
+		t.Errorf("checkIssuer with http allowed: %v", err)
+	}
+	if err := checkIssuer("ftp://idp.example.com", true); err == nil {
+		t.Error("checkIssuer with http allowed took ftp")
 	}
 }
 

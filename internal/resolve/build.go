@@ -16,6 +16,7 @@ import (
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/httpx"
 	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/oidclogin"
 	"github.com/awsenv/awsenv/internal/prompt"
@@ -268,9 +269,22 @@ func (h hinted) Retrieve(ctx context.Context) (aws.Credentials, error) {
 func (b *builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
 
 func (b *builder) endpoint(p *Plan) (creds.Endpoint, error) {
-	ep, err := creds.NewEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv("AWS_CA_BUNDLE"))
+	ep, err := newEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv)
 	ep.Progress = b.Progress
 	return ep, err
+}
+
+// newEndpoint is creds.NewEndpoint held to the plain-http rule (httpx):
+// checked before anything is sent, whatever the command.
+func newEndpoint(url, from, region string, timeout time.Duration, getenv func(string) string) (creds.Endpoint, error) {
+	ep, err := creds.NewEndpoint(url, from, region, timeout, getenv("AWS_CA_BUNDLE"))
+	if err != nil {
+		return ep, err
+	}
+	if err := httpx.CheckPlainHTTP(url, from, httpx.HTTPAllowed(getenv)); err != nil {
+		return ep, xerr.New(xerr.Failed, err, "")
+	}
+	return ep, nil
 }
 
 // keys reads an account's long-lived keys once per run, from its key
@@ -397,11 +411,13 @@ func (b *builder) oidcLogin(ep creds.Endpoint, login *config.WebIdentity, name s
 		if err != nil {
 			return "", err
 		}
-		hc.Timeout = 0 // the login bounds itself; each request has the dial/header timeouts
 		secret := cmp.Or(login.ClientSecret, b.Getenv("AWSENV_OIDC_CLIENT_SECRET"))
 		tok, err := oidclogin.Login(ctx, oidclogin.Config{
 			Issuer: login.Issuer, ClientID: login.ClientID, ClientSecret: secret,
+			// hc's timeout (--timeout) bounds each of the issuer's answers;
+			// the five minutes are the person's.
 			Scopes: []string{"openid", "email"}, HTTP: hc, Timeout: 5 * time.Minute,
+			AllowHTTP: httpx.HTTPAllowed(b.Getenv),
 			Show: func(u string) error {
 				b.Say("Log in at %s to continue: %s", login.Issuer, u)
 				if b.Open {

@@ -60,3 +60,30 @@ func TestSTSEndpointFromEnv(t *testing.T) {
 		})
 	}
 }
+
+// Plain http to another computer is refused where the endpoint is made,
+// before any call, naming the variable and the way out; this computer's
+// loopback names pass, and AWSENV_ALLOW_HTTP=1 lets the rest through.
+func TestSTSEndpointPlainHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // "" for accepted
+	}{
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "http://example.invalid"}, `AWS_ENDPOINT_URL_STS="http://example.invalid" is plain http`},
+		{map[string]string{"AWS_ENDPOINT_URL": "http://10.0.0.5:4566"}, `AWS_ENDPOINT_URL="http://10.0.0.5:4566" is plain http`},
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "http://example.invalid", "AWSENV_ALLOW_HTTP": "1"}, ""},
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "http://127.0.0.1:4566"}, ""},
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "http://localhost:4566"}, ""},
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "http://[::1]:4566"}, ""},
+		{map[string]string{"AWS_ENDPOINT_URL_STS": "https://sts.example"}, ""},
+	} {
+		e := &Env{Getenv: func(k string) string { return tc.env[k] }}
+		_, err := e.AccountEndpoint("eu-west-1", "aws", time.Second)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.env, err)
+		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want) || !strings.Contains(err.Error(), "AWSENV_ALLOW_HTTP=1")):
+			t.Errorf("%v: error %v, want one that starts %q and names AWSENV_ALLOW_HTTP=1", tc.env, err, tc.want)
+		}
+	}
+}

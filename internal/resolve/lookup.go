@@ -377,7 +377,7 @@ func (e *Env) loginName() string {
 // else the partition's default, with the caller's CA bundle.
 func (e *Env) AccountEndpoint(region, partition string, timeout time.Duration) (creds.Endpoint, error) {
 	url, from := e.stsEndpoint(nil, nil)
-	return creds.NewEndpoint(url, from, e.region(region, partition), timeout, e.Getenv("AWS_CA_BUNDLE"))
+	return newEndpoint(url, from, e.region(region, partition), timeout, e.Getenv)
 }
 
 // stsEndpoint is the configured STS endpoint, in the order the AWS SDKs

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/awsenv/awsenv/internal/httpx"
 )
 
 // Endpoints are the base URLs of the two services a session uses.
@@ -50,6 +52,9 @@ func ResolveEndpoints(region string, getenv func(string) string) (Endpoints, err
 				u, err := checkEndpoint(raw)
 				if err != nil {
 					return Endpoints{}, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", name, raw)
+				}
+				if err := httpx.CheckPlainHTTP(raw, name, httpx.HTTPAllowed(getenv)); err != nil {
+					return Endpoints{}, err
 				}
 				*v.dst, *v.from = u, name
 				break

@@ -408,6 +408,9 @@ func parseKeyStore(s string) (string, error) {
 	return "", fmt.Errorf("keys %q is not \"files\", \"keyring\" or \"keyring:BACKEND\" with BACKEND one of %s", s, strings.Join(KeyringBackends, ", "))
 }
 
+// ValidRegion says whether s is a region name like eu-west-1.
+func ValidRegion(s string) bool { return validRegion(s) }
+
 // validRegion accepts names like eu-west-1 and us-gov-west-1: lowercase
 // words joined by dashes, the last one a number.
 func validRegion(s string) bool {

@@ -198,3 +198,34 @@ func edits(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// WithoutSession is dest without the multi-session label that the console
+// puts in front of its host in a browser with multi-session support on
+// (ACCOUNT-xxxxxxxx.REGION.console.aws.amazon.com): that label names a
+// session already signed in, and a sign-in link must land in the session
+// it makes. Any other address is returned as it is.
+func WithoutSession(dest string) string {
+	u, err := url.Parse(dest)
+	if err != nil {
+		return dest
+	}
+	label, rest, ok := strings.Cut(u.Host, ".")
+	account, id, dash := strings.Cut(label, "-")
+	if !ok || !dash || len(account) != 12 || strings.Trim(account, "0123456789") != "" || id == "" ||
+		strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") != "" || !isConsoleHost(rest) {
+		return dest
+	}
+	u.Host = rest
+	return u.String()
+}
+
+// isConsoleHost says whether host is a partition's console host or one of
+// its regional hosts.
+func isConsoleHost(host string) bool {
+	for _, p := range []string{"aws", "aws-us-gov", "aws-cn"} {
+		if c := consoleHost(p); host == c || strings.HasSuffix(host, "."+c) {
+			return true
+		}
+	}
+	return false
+}

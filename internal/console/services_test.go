@@ -93,3 +93,24 @@ func TestServiceDidYouMean(t *testing.T) {
 		t.Errorf("error: %v", err)
 	}
 }
+
+// Issue 22: in a browser with multi-session support on, console addresses
+// carry the session's label (https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/multisession.html:
+// https://000000000000-aaaaaaaa.us-east-1.console.aws.amazon.com/...). A
+// destination copied from there names a session that is already signed
+// in; the link lands on the same page without it, in the session it adds.
+func TestWithoutSession(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://123456789012-ab12cd34.eu-west-1.console.aws.amazon.com/s3/buckets?region=eu-west-1": "https://eu-west-1.console.aws.amazon.com/s3/buckets?region=eu-west-1",
+		"https://123456789012-ab12cd34.console.aws.amazon.com/iam/home#/roles":                       "https://console.aws.amazon.com/iam/home#/roles",
+		"https://123456789012-ab12cd34.us-gov-west-1.console.amazonaws-us-gov.com/ec2/home":          "https://us-gov-west-1.console.amazonaws-us-gov.com/ec2/home",
+		"https://eu-west-1.console.aws.amazon.com/s3/buckets?region=eu-west-1":                       "https://eu-west-1.console.aws.amazon.com/s3/buckets?region=eu-west-1",
+		"https://s3.console.aws.amazon.com/s3/home":                                                  "https://s3.console.aws.amazon.com/s3/home",
+		"https://123456789012-ab12cd34.example.com/":                                                 "https://123456789012-ab12cd34.example.com/",
+		"https://12345678901-ab12cd34.eu-west-1.console.aws.amazon.com/":                             "https://12345678901-ab12cd34.eu-west-1.console.aws.amazon.com/",
+	} {
+		if got := WithoutSession(in); got != want {
+			t.Errorf("WithoutSession(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -100,14 +100,15 @@ func (r *Resolver) Console(ctx context.Context, name string, req Request, cr Con
 	return out, nil
 }
 
-// consoleDestination is the page the link lands on: the URL given, else
-// the service's page, else the console home, in the region asked for or
-// else the plan's.
+// consoleDestination is the page the link lands on: the URL given (without
+// the label of a multi-session browser's session, so the sign-in lands in
+// the session it adds), else the service's page, else the console home, in
+// the region asked for or else the plan's.
 func consoleDestination(plan *Plan, cr ConsoleRequest) (string, error) {
 	region := cmp.Or(cr.Region, plan.Region)
 	switch {
 	case cr.Destination != "":
-		return cr.Destination, nil
+		return console.WithoutSession(cr.Destination), nil
 	case cr.Service != "":
 		return console.ServiceDestination(cr.Service, plan.Partition, region)
 	}

@@ -31,6 +31,7 @@ func consoleCommand(io *IO) *cli.Command {
 		ArgsUsage: "[NAME] [SERVICE]",
 		Description: "SERVICE is a shortcut for a console page (s3, ec2, iam, lambda, logs, ...: awsenv console --services\n" +
 			"lists them), opened in the account's region or --region; --destination gives any console URL.\n" +
+			"A lone SERVICE is for the current account, unless an account or profile has that name.\n" +
 			"--open hands the browser a one-time local page, never the link itself. --browser (else the\n" +
 			"account's or profile's console_browser, else $AWSENV_CONSOLE_BROWSER) picks the browser:\n" +
 			"firefox opens a container per account and role (ext+container:, through the \"Open external\n" +
@@ -130,6 +131,9 @@ func runConsole(ctx context.Context, r *run, o consoleOptions) error {
 		return err
 	}
 	name := o.Name
+	if o.Console.Service == "" && o.Console.Destination == "" && name != "" {
+		name, o.Console.Service = res.ConsoleTarget(name)
+	}
 	if name == "" {
 		if name, err = current(res, "", "give the account: awsenv console NAME"); err != nil {
 			return err

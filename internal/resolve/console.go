@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,19 @@ type ConsoleLink struct {
 	// Browser is the browser it was opened in, Identity the container or
 	// profile it was opened as (both "" when not opened).
 	Browser, Identity string
+}
+
+// ConsoleTarget reads console's lone argument: a NAME, unless it is a
+// SERVICE shortcut and no account or profile is called that, when it is the
+// service on the current account (name "").
+func (r *Resolver) ConsoleTarget(arg string) (name, service string) {
+	if _, ok := console.LookupService(arg); !ok {
+		return arg, ""
+	}
+	if names, err := r.env.Names(); err != nil || slices.Contains(names, arg) {
+		return arg, ""
+	}
+	return "", arg
 }
 
 // ConsoleServices are the shortcuts a console request may name.

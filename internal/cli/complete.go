@@ -97,7 +97,7 @@ var wrappers = map[string]string{"ec2switch": "switch", "ec2mfa": "mfa", "ec2rol
 // positionals says what each command's arguments are: "name" (an account
 // or profile), "role", "shell", or "" for none to complete.
 var positionals = map[string][]string{
-	"switch": {"name"}, "exec": {"name"}, "process": {"name"}, "console": {"name"}, "forget": {"name"},
+	"switch": {"name"}, "exec": {"name"}, "process": {"name"}, "console": {"name", "service"}, "forget": {"name"},
 	"write": {"", "name"}, "role": {"role"}, "init": {"shell"},
 }
 
@@ -163,8 +163,21 @@ func completions(app *cli.App, words []string, source func() completionSource) [
 		return prefixed(get().roles(flagIn(before, "account", "a")), cur)
 	case "shell":
 		return prefixed(flagValues["shell"], cur)
+	case "service":
+		return prefixed(serviceNames(), cur)
 	}
 	return nil
+}
+
+// serviceNames are the console's SERVICE shortcuts and their aliases.
+func serviceNames() []string {
+	var names []string
+	for _, s := range resolve.ConsoleServices() {
+		names = append(names, s.Name)
+		names = append(names, s.Aliases...)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func valuesOf(cmd *cli.Command, flag string, before []string, get func() completionSource) []string {
@@ -181,6 +194,8 @@ func valuesOf(cmd *cli.Command, flag string, before []string, get func() complet
 			return []string{"text", "prompt"}
 		}
 		return credentialFormats
+	case "browser":
+		return resolve.ConsoleBrowsers()
 	}
 	return flagValues[flag]
 }

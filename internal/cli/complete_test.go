@@ -46,6 +46,13 @@ func TestCompletions(t *testing.T) {
 		{"awsenv write |", "", false},
 		{"awsenv role --format |", "env json credentials process", false},
 		{"awsenv console --format |", "link json", false},
+		// Issue 22: the SERVICE shortcuts after NAME, and the browsers.
+		{"awsenv console work l", "lambda logs", false},
+		{"awsenv console --region eu-west-1 work cloudf", "cloudformation cloudfront", false},
+		{"awsenv console w", "work", true},
+		{"awsenv console work s3 |", "", false},
+		{"awsenv console --browser |", "default firefox chrome chromium edge brave", false},
+		{"awsenv console --browser=f", "--browser=firefox", false},
 		{"awsenv init |", "bash zsh fish powershell", false},
 		{"awsenv help r", "role rotate", false},
 		{"awsenv role --dur", "--duration", false},

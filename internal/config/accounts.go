@@ -45,6 +45,10 @@ type Account struct {
 	// files, "keyring" for the keyring $AWSENV_KEYRING names (else the one
 	// found), or "keyring:BACKEND" (see KeyringBackends).
 	KeyStore string
+	// ConsoleBrowser is the browser that opens the console for the account
+	// (console_browser), ConsoleBrowserProfile an existing Chrome-family
+	// profile to open it in (console_browser_profile); resolve checks them.
+	ConsoleBrowser, ConsoleBrowserProfile string
 }
 
 // WebIdentity is an account's identity-provider login.
@@ -150,6 +154,8 @@ type accountObject struct {
 	Roles           json.RawMessage `json:"roles"`
 	WebIdentity     *WebIdentity    `json:"web_identity"`
 	Keys            string          `json:"keys"`
+	ConsoleBrowser  string          `json:"console_browser"`
+	BrowserProfile  string          `json:"console_browser_profile"`
 }
 
 // ParseAccounts parses accounts-file JSON, keeping the order of entries.
@@ -293,6 +299,7 @@ func parseEntry(name string, raw json.RawMessage, fast bool) (*Account, error) {
 	}
 	acc.MFASerialOverride = obj.MFASerial
 	acc.MFAProcess = strings.TrimSpace(obj.MFAProcess)
+	acc.ConsoleBrowser, acc.ConsoleBrowserProfile = strings.TrimSpace(obj.ConsoleBrowser), strings.TrimSpace(obj.BrowserProfile)
 	keyStore, err := parseKeyStore(obj.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w", name, err)
@@ -405,6 +412,9 @@ func parseKeyStore(s string) (string, error) {
 	}
 	return "", fmt.Errorf("keys %q is not \"files\", \"keyring\" or \"keyring:BACKEND\" with BACKEND one of %s", s, strings.Join(KeyringBackends, ", "))
 }
+
+// ValidRegion says whether s is a region name like eu-west-1.
+func ValidRegion(s string) bool { return validRegion(s) }
 
 // validRegion accepts names like eu-west-1 and us-gov-west-1: lowercase
 // words joined by dashes, the last one a number.

@@ -107,6 +107,14 @@ func TestParseAccountsObjectForm(t *testing.T) {
 	}
 }
 
+// Issue 22: which browser opens an account's console.
+func TestParseAccountsConsoleBrowser(t *testing.T) {
+	list := mustParse(t, `{"work": {"arn": "arn:aws:iam::012123456789:", "console_browser": " firefox ", "console_browser_profile": "Profile 1"}}`)
+	if a := list[0]; a.ConsoleBrowser != "firefox" || a.ConsoleBrowserProfile != "Profile 1" {
+		t.Errorf("console browser %q, profile %q", a.ConsoleBrowser, a.ConsoleBrowserProfile)
+	}
+}
+
 func TestParseAccountsMinimalObject(t *testing.T) {
 	list := mustParse(t, `{"w": {"arn": "arn:aws:iam::123456789012"}}`)
 	want := Account{Name: "w", ARNPrefix: "arn:aws:iam::123456789012:", AccountID: "123456789012", Partition: "aws"}

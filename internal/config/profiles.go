@@ -41,6 +41,9 @@ type Profile struct {
 	RoleSessionName, ExternalID, Region string
 	CredentialProcess                   string
 	MFAProcess                          string // awsenv's own key: mfa_process
+	// ConsoleBrowser and ConsoleBrowserProfile are awsenv's own keys
+	// console_browser and console_browser_profile (see config.Account).
+	ConsoleBrowser, ConsoleBrowserProfile string
 	// EndpointURL is endpoint_url, the profile's endpoint for every service.
 	EndpointURL string
 	// Services names the [services NAME] section whose per-service
@@ -423,6 +426,10 @@ func (ps *Profiles) interpret(p *Profile) {
 			p.CredentialProcess = v
 		case "mfa_process":
 			p.MFAProcess = v
+		case "console_browser":
+			p.ConsoleBrowser = v
+		case "console_browser_profile":
+			p.ConsoleBrowserProfile = v
 		case "endpoint_url":
 			p.EndpointURL = v
 			fail(k, checkURL(k, v))

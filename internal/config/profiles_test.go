@@ -385,6 +385,12 @@ func TestProfileSettings(t *testing.T) {
 				t.Errorf("MFASerial %q from %q", p.MFASerial, p.MFASerialKey)
 			}
 		}},
+		// Issue 22: awsenv's own console settings.
+		{name: "console_browser", profile: "console_browser = chromium\nconsole_browser_profile = Profile 2", check: func(t *testing.T, p *Profile) {
+			if p.ConsoleBrowser != "chromium" || p.ConsoleBrowserProfile != "Profile 2" {
+				t.Errorf("console browser %q, profile %q", p.ConsoleBrowser, p.ConsoleBrowserProfile)
+			}
+		}},
 		{name: "no mfa", profile: "region = eu-west-1", check: func(t *testing.T, p *Profile) {
 			if p.MFASerial != "" || p.MFASerialKey != "" || p.Kind() != "none" {
 				t.Errorf("%+v", p)

@@ -53,14 +53,7 @@ func Endpoint(partition string, getenv func(string) string) (string, error) {
 
 // DefaultDestination is the console home page of a partition and region.
 func DefaultDestination(partition, region string) string {
-	host := "console.aws.amazon.com"
-	switch partition {
-	case "aws-us-gov":
-		host = "console.amazonaws-us-gov.com"
-	case "aws-cn":
-		host = "console.amazonaws.cn"
-	}
-	return "https://" + host + "/console/home?region=" + url.QueryEscape(region)
+	return "https://" + consoleHost(partition) + "/console/home?region=" + url.QueryEscape(region)
 }
 
 // Request is what a sign-in link is made of.
@@ -150,6 +143,13 @@ func refusal(endpoint string, status int, body []byte) error {
 // Open returns once the browser has fetched the address; at once, with the
 // browser's own message, if the browser command fails; or after wait.
 func Open(ctx context.Context, link string, getenv func(string) string, wait time.Duration) error {
+	return OpenIn(ctx, link, Launch{Getenv: getenv}, wait)
+}
+
+// OpenIn is Open in the browser, container or profile l says: the browser
+// gets only the one-time local address (inside an ext+container: address
+// for Firefox).
+func OpenIn(ctx context.Context, link string, in Launch, wait time.Duration) error {
 	if err := loopback.Check(); err != nil {
 		return fmt.Errorf("cannot check which user's browser would fetch the link (%w): run without --open and open the link yourself", err)
 	}
@@ -189,9 +189,9 @@ func Open(ctx context.Context, link string, getenv func(string) string, wait tim
 		srv.Shutdown(sctx)
 	}()
 	local := "http://" + l.Addr().String() + path
-	b := browserCommand(local, getenv)
-	if b == nil {
-		return errors.New("no browser found: set BROWSER, or run without --open and open the link yourself")
+	b, err := in.command(local)
+	if err != nil {
+		return err
 	}
 	exited, err := b.start()
 	if err != nil {

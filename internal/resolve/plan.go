@@ -139,6 +139,10 @@ type Plan struct {
 	Notes []string
 	// Endpoint and EndpointFrom: the configured STS endpoint.
 	Endpoint, EndpointFrom string
+	// Browser is the configured console browser (console_browser) and
+	// BrowserProfile an existing Chrome-family profile for it
+	// (console_browser_profile); BrowserFrom names where they are set.
+	Browser, BrowserProfile, BrowserFrom string
 }
 
 // Last is the step whose credentials the plan returns.
@@ -188,6 +192,14 @@ func (src *Source) Plan(req Request, cached CachedFunc) (*Plan, error) {
 		p.AccountID = src.AccountID
 	}
 	p.Endpoint, p.EndpointFrom = src.Endpoint, src.EndpointFrom
+	switch {
+	case src.Account != nil:
+		p.Browser, p.BrowserProfile = src.Account.ConsoleBrowser, src.Account.ConsoleBrowserProfile
+		p.BrowserFrom = fmt.Sprintf("console_browser of account %q", src.Name)
+	case src.Profile != nil:
+		p.Browser, p.BrowserProfile = src.Profile.ConsoleBrowser, src.Profile.ConsoleBrowserProfile
+		p.BrowserFrom = fmt.Sprintf("console_browser of profile %q", src.Name)
+	}
 	if p.Account == "" {
 		p.Account = src.Name
 	}

@@ -1,8 +1,11 @@
-// Package awsquery is the transport of the AWS Query protocol that stsapi
-// and iamapi share: the form-encoded POST of an action, signed with the AWS
-// SDK's SigV4 signer, sent through the httpx policy (no redirect followed),
-// tried again on 5xx, throttling or a broken connection, with the answer's
-// <ErrorResponse> read into an *Error and its <ActionResult> decoded.
+// Package awsquery is awsenv's one way to call AWS's Query APIs, which
+// stsapi and iamapi share: the Endpoint (where, how long, which CA bundle,
+// the plain-http rule), the transport (the form-encoded POST of an action,
+// signed with the AWS SDK's SigV4 signer, sent through the httpx policy
+// with no redirect followed, tried again on 5xx, throttling or a broken
+// connection, the answer's <ErrorResponse> read into an *Error and its
+// <ActionResult> decoded), one error type, and the one explainer that turns
+// any failure into a line saying what to do (Endpoint.Explain).
 package awsquery
 
 import (
@@ -76,6 +79,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s (%d): %s", e.Action, e.Code, e.Status, e.Message)
 }
 
+// Throttling reports whether the service refused the call for the caller's rate.
+func (e *Error) Throttling() bool { return Throttling(e.Code, e.Status) }
+
 // Throttling reports whether an error code and HTTP status are a refusal
 // for the caller's rate.
 func Throttling(code string, status int) bool {
@@ -96,6 +102,21 @@ type AnswerError struct {
 // Error says what was answered to which action.
 func (e *AnswerError) Error() string {
 	return "answered " + e.Action + " with something awsenv cannot use: " + e.Problem
+}
+
+// ExpiredError is credentials a service returned that had expired when
+// they arrived: a clock far off (this machine's or the endpoint's), or not
+// the service.
+type ExpiredError struct {
+	Action     string
+	Expiration time.Time
+	Now        time.Time
+}
+
+// Error says when the credentials expired, and how long before they arrived.
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("answered %s with credentials that expired at %s, %s before they arrived",
+		e.Action, e.Expiration.UTC().Format(time.RFC3339), e.Now.Sub(e.Expiration).Round(time.Second))
 }
 
 // Call sends action with params and decodes the <ActionResult> element of

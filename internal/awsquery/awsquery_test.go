@@ -256,3 +256,18 @@ func TestDecodeResult(t *testing.T) {
 		})
 	}
 }
+
+func TestRegionalSTS(t *testing.T) {
+	tests := map[string]string{
+		"eu-west-1":      "https://sts.eu-west-1.amazonaws.com",
+		"us-east-1":      "https://sts.us-east-1.amazonaws.com",
+		"us-gov-west-1":  "https://sts.us-gov-west-1.amazonaws.com",
+		"cn-north-1":     "https://sts.cn-north-1.amazonaws.com.cn",
+		"cn-northwest-1": "https://sts.cn-northwest-1.amazonaws.com.cn",
+	}
+	for region, want := range tests {
+		if got := RegionalSTS(region); got != want {
+			t.Errorf("RegionalSTS(%q) = %q, want %q", region, got, want)
+		}
+	}
+}

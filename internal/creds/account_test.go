@@ -26,7 +26,7 @@ func TestCrossAccountRoleAccountID(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	ep, err := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", 20*time.Second, "")
+	ep, err := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", 20*time.Second, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func faultyEndpoint(t *testing.T, timeout time.Duration) (*ststest.Faults, *stst
 	f := ststest.NewFaults(srv)
 	u := f.Listen()
 	t.Cleanup(f.Close)
-	ep, err := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", timeout, "")
+	ep, err := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", timeout, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,17 +125,17 @@ func TestExpiredAtReceiptEveryProvider(t *testing.T) {
 // 10 seconds: a connection that times out before the call's deadline says
 // how long it took.
 func TestTimeoutMessages(t *testing.T) {
-	ep, _ := NewEndpoint("http://127.0.0.1:9", "AWS_ENDPOINT_URL_STS", "us-east-1", 30*time.Second, "")
+	ep, _ := NewEndpoint("http://127.0.0.1:9", "AWS_ENDPOINT_URL_STS", "us-east-1", 30*time.Second, "", false)
 	ctx := context.Background()
 	dial := &url.Error{Op: "Post", URL: ep.URL, Err: &net.OpError{Op: "dial", Net: "tcp",
 		Err: &os.SyscallError{Syscall: "connect", Err: syscall.ETIMEDOUT}}}
-	err := ep.explain(ctx, dial, 10400*time.Millisecond)
+	err := ep.Explain(ctx, "GetSessionToken", dial, 10400*time.Millisecond)
 	if want := "cannot reach sts at http://127.0.0.1:9: no answer after 10.4s (connection timed out): check the network"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("kernel timeout: %v, want %q", err, want)
 	}
 	dctx, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
 	defer cancel()
-	err = ep.explain(dctx, context.DeadlineExceeded, 30*time.Second)
+	err = ep.Explain(dctx, "GetSessionToken", context.DeadlineExceeded, 30*time.Second)
 	if want := "sts at http://127.0.0.1:9 did not answer within 30s: check the network or raise --timeout"; err == nil || err.Error() != want {
 		t.Errorf("deadline: %v, want %q", err, want)
 	}
@@ -148,7 +148,7 @@ func TestUnknownCA(t *testing.T) {
 	f := ststest.NewFaults(srv)
 	u := f.ListenTLS()
 	defer f.Close()
-	ep, _ := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", 5*time.Second, "")
+	ep, _ := NewEndpoint(u, "AWS_ENDPOINT_URL_STS", "us-east-1", 5*time.Second, "", false)
 	_, err := (&SessionToken{Source: userKeys(user), Endpoint: ep, Duration: time.Hour}).Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "cannot reach sts at "+u+": its certificate is not trusted") ||
 		!strings.Contains(err.Error(), "AWS_CA_BUNDLE") {

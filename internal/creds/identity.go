@@ -12,12 +12,12 @@ import (
 // CallerIdentity asks STS whose credentials p gives (GetCallerIdentity),
 // with the endpoint's timeout and explained errors.
 func CallerIdentity(ctx context.Context, e Endpoint, p aws.CredentialsProvider) (*stsapi.Identity, error) {
-	client, err := e.Client(p, 3)
+	client, err := stsClient(e, p, 3)
 	if err != nil {
 		return nil, err
 	}
 	var id *stsapi.Identity
-	err = e.call(ctx, func(ctx context.Context) (err error) {
+	err = call(ctx, e, "GetCallerIdentity", func(ctx context.Context) (err error) {
 		id, err = client.GetCallerIdentity(ctx)
 		return err
 	})

@@ -50,12 +50,12 @@ func (p *SessionToken) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		}
 		attempts = 1
 	}
-	client, err := p.Endpoint.Client(p.Source, attempts)
+	client, err := stsClient(p.Endpoint, p.Source, attempts)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	var out *stsapi.Credentials
-	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
+	err = call(ctx, p.Endpoint, "GetSessionToken", func(ctx context.Context) (err error) {
 		out, err = client.GetSessionToken(ctx, p.Duration, p.MFASerial, code)
 		return err
 	})

@@ -2,12 +2,14 @@ package creds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/awsquery"
 	"github.com/awsenv/awsenv/internal/stsapi"
 )
 
@@ -36,12 +38,12 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		}
 		in.SerialNumber, in.TokenCode, attempts = p.MFASerial, code, 1
 	}
-	client, err := p.Endpoint.Client(p.Source, attempts)
+	client, err := stsClient(p.Endpoint, p.Source, attempts)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	var out *stsapi.Assumed
-	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
+	err = call(ctx, p.Endpoint, "AssumeRole", func(ctx context.Context) (err error) {
 		out, err = client.AssumeRole(ctx, in)
 		return err
 	})
@@ -59,8 +61,9 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (aws.Credentials, error) {
 func (p *AssumeRole) ARN() string { return p.arn }
 
 func roleError(err error, role string) error {
-	if api, ok := err.(*APIError); ok && api.Code == "AccessDenied" && !strings.Contains(api.msg, "mfa code") {
-		return &APIError{Code: api.Code, msg: fmt.Sprintf("sts refused to assume %s (AccessDenied): the role does not exist, its trust policy does not allow you, or it needs mfa or an external id", role)}
+	var api *awsquery.CallError
+	if errors.As(err, &api) && api.Action == "AssumeRole" && api.Code == "AccessDenied" && !strings.Contains(api.Error(), "mfa code") {
+		return api.Reworded(fmt.Sprintf("sts refused to assume %s (AccessDenied): the role does not exist, its trust policy does not allow you, or it needs mfa or an external id", role))
 	}
 	return err
 }
@@ -86,12 +89,12 @@ func (p *Federation) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if _, err := p.Source.Retrieve(ctx); err != nil {
 		return aws.Credentials{}, err
 	}
-	client, err := p.Endpoint.Client(p.Source, 3)
+	client, err := stsClient(p.Endpoint, p.Source, 3)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	var out *stsapi.Assumed
-	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
+	err = call(ctx, p.Endpoint, "GetFederationToken", func(ctx context.Context) (err error) {
 		out, err = client.GetFederationToken(ctx, p.Name, p.Duration, p.Policy)
 		return err
 	})

@@ -20,7 +20,7 @@ func TestEndpointCABundle(t *testing.T) {
 	os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
 	endpoint := func(caBundle string) Endpoint {
 		t.Helper()
-		ep, err := NewEndpoint(srv.URL, "AWS_ENDPOINT_URL_STS", "us-east-1", 5*time.Second, caBundle)
+		ep, err := NewEndpoint(srv.URL, "AWS_ENDPOINT_URL_STS", "us-east-1", 5*time.Second, caBundle, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestEndpointCABundle(t *testing.T) {
 func TestNewEndpoint(t *testing.T) {
 	const from = "AWS_ENDPOINT_URL_STS"
 	for _, good := range []string{"http://127.0.0.1:4566", "https://localhost:4566/", "https://sts.example/base"} {
-		ep, err := NewEndpoint(good, from, "eu-west-1", 7*time.Second, "ca.pem")
+		ep, err := NewEndpoint(good, from, "eu-west-1", 7*time.Second, "ca.pem", false)
 		if err != nil {
 			t.Errorf("NewEndpoint(%q): %v", good, err)
 			continue
@@ -66,7 +66,7 @@ func TestNewEndpoint(t *testing.T) {
 		}
 	}
 
-	ep, err := NewEndpoint("", "", "eu-west-1", 7*time.Second, "")
+	ep, err := NewEndpoint("", "", "eu-west-1", 7*time.Second, "", false)
 	if err != nil {
 		t.Fatalf("no URL: %v", err)
 	}
@@ -83,13 +83,13 @@ func TestNewEndpoint(t *testing.T) {
 		{"sts.example", "endpoint_url of profile dev"},   // no scheme
 		{"/just/a/path", "endpoint_url of profile prod"}, // no scheme, no host
 	} {
-		_, err := NewEndpoint(tc.url, tc.from, "eu-west-1", time.Second, "")
+		_, err := NewEndpoint(tc.url, tc.from, "eu-west-1", time.Second, "", false)
 		if err == nil {
-			t.Errorf("NewEndpoint(%q, %q) accepted it", tc.url, tc.from)
+			t.Errorf("NewEndpoint(%q, %q, false) accepted it", tc.url, tc.from)
 			continue
 		}
 		if msg := err.Error(); !strings.Contains(msg, tc.from) || !strings.Contains(msg, tc.url) {
-			t.Errorf("NewEndpoint(%q, %q): error %q does not name the setting and quote the value", tc.url, tc.from, msg)
+			t.Errorf("NewEndpoint(%q, %q, false): error %q does not name the setting and quote the value", tc.url, tc.from, msg)
 		}
 	}
 }

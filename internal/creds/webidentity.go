@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/awsquery"
 	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
@@ -76,20 +77,21 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	client, err := p.Endpoint.Client(nil, 3)
+	client, err := stsClient(p.Endpoint, nil, 3)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	var out *stsapi.WebIdentity
-	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
+	err = call(ctx, p.Endpoint, "AssumeRoleWithWebIdentity", func(ctx context.Context) (err error) {
 		out, err = client.AssumeRoleWithWebIdentity(ctx, stsapi.WebIdentityInput{
 			RoleARN: p.RoleARN, SessionName: p.SessionName, Token: tok, Duration: p.Duration,
 		})
 		return err
 	})
 	if err != nil {
-		if api, ok := err.(*APIError); ok && api.Code == "AccessDenied" {
-			return aws.Credentials{}, &APIError{Code: api.Code, msg: fmt.Sprintf("sts refused to assume %s with the web identity (AccessDenied): the role does not exist or its trust policy does not accept this identity provider, audience or subject", p.RoleARN)}
+		var api *awsquery.CallError
+		if errors.As(err, &api) && api.Action == "AssumeRoleWithWebIdentity" && api.Code == "AccessDenied" {
+			return aws.Credentials{}, api.Reworded(fmt.Sprintf("sts refused to assume %s with the web identity (AccessDenied): the role does not exist or its trust policy does not accept this identity provider, audience or subject", p.RoleARN))
 		}
 		return aws.Credentials{}, err
 	}

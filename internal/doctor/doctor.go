@@ -20,7 +20,6 @@ import (
 	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -254,7 +253,7 @@ func keyAskOf(env *resolve.Env, name string, o Options) (keyAsk, bool) {
 		return keyAsk{}, false
 	}
 	return keyAsk{name: name, keyID: keys.AccessKeyID,
-		iam: ep.Client(creds.Static{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, hc)}, true
+		iam: iamapi.NewClient(ep, creds.Static{AccessKeyID: keys.AccessKeyID, SecretAccessKey: keys.SecretAccessKey}, hc)}, true
 }
 
 // age is the finding on the age of the key, and whether IAM answered.
@@ -357,10 +356,7 @@ func checkSTS(ctx context.Context, add func(bool, string, ...any), env *resolve.
 		add(false, "%v", err)
 		return
 	}
-	target := ep.URL
-	if target == "" {
-		target = stsapi.RegionalURL(ep.Region)
-	}
+	target := ep.Address()
 	ctx, cancel := context.WithTimeout(ctx, ep.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))

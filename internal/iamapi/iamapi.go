@@ -18,25 +18,20 @@ import (
 
 	"github.com/awsenv/awsenv/internal/awsquery"
 	"github.com/awsenv/awsenv/internal/httpx"
-	"github.com/awsenv/awsenv/internal/xerr"
 )
 
-// Endpoint is where IAM calls go: IAM is global, one endpoint per
-// partition, signed for the partition's home region.
-type Endpoint struct {
-	URL    string
-	Region string // the signing region
-	// From names the setting the URL came from, "" for the partition's.
-	From string
-}
+// Endpoint is where IAM calls go (awsquery.Endpoint, service "iam"): IAM
+// is global, one endpoint per partition, signed for the partition's home
+// region.
+type Endpoint = awsquery.Endpoint
 
 // partitions are IAM's endpoint and signing region per partition.
 var partitions = map[string]Endpoint{
-	"aws":        {URL: "https://iam.amazonaws.com", Region: "us-east-1"},
-	"aws-us-gov": {URL: "https://iam.us-gov.amazonaws.com", Region: "us-gov-west-1"},
-	"aws-cn":     {URL: "https://iam.cn-north-1.amazonaws.com.cn", Region: "cn-north-1"},
-	"aws-iso":    {URL: "https://iam.us-iso-east-1.c2s.ic.gov", Region: "us-iso-east-1"},
-	"aws-iso-b":  {URL: "https://iam.us-isob-east-1.sc2s.sgov.gov", Region: "us-isob-east-1"},
+	"aws":        {Service: "iam", URL: "https://iam.amazonaws.com", Region: "us-east-1"},
+	"aws-us-gov": {Service: "iam", URL: "https://iam.us-gov.amazonaws.com", Region: "us-gov-west-1"},
+	"aws-cn":     {Service: "iam", URL: "https://iam.cn-north-1.amazonaws.com.cn", Region: "cn-north-1"},
+	"aws-iso":    {Service: "iam", URL: "https://iam.us-iso-east-1.c2s.ic.gov", Region: "us-iso-east-1"},
+	"aws-iso-b":  {Service: "iam", URL: "https://iam.us-isob-east-1.sc2s.sgov.gov", Region: "us-isob-east-1"},
 }
 
 // ResolveEndpoint is IAM's endpoint for partition ("" for "aws"):
@@ -46,22 +41,13 @@ func ResolveEndpoint(partition string, getenv func(string) string) (Endpoint, er
 		partition = "aws"
 	}
 	e, ok := partitions[partition]
+	if !ok {
+		e.Region = "us-east-1"
+	}
 	for _, v := range []string{"AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"} {
-		raw := getenv(v)
-		if raw == "" {
-			continue
+		if raw := getenv(v); raw != "" {
+			return awsquery.NewEndpoint("iam", raw, v, e.Region, 0, "", httpx.HTTPAllowed(getenv))
 		}
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Endpoint{}, fmt.Errorf("%s=%q is not an http(s) URL: fix or unset it", v, raw)
-		}
-		if err := httpx.CheckPlainHTTP(raw, v, httpx.HTTPAllowed(getenv)); err != nil {
-			return Endpoint{}, err
-		}
-		if !ok {
-			e.Region = "us-east-1"
-		}
-		return Endpoint{URL: raw, Region: e.Region, From: v}, nil
 	}
 	if !ok {
 		return Endpoint{}, fmt.Errorf("awsenv knows no IAM endpoint for the partition %q: set AWS_ENDPOINT_URL_IAM", partition)
@@ -69,17 +55,9 @@ func ResolveEndpoint(partition string, getenv func(string) string) (Endpoint, er
 	return e, nil
 }
 
-// Host is what error messages call the endpoint.
-func (e Endpoint) Host() string {
-	if u, err := url.Parse(e.URL); err == nil && u.Host != "" && e.From == "" {
-		return u.Host
-	}
-	return e.URL
-}
-
-// Client returns a client of e that signs with creds and sends through hc
+// NewClient is a client of e that signs with creds and sends through hc
 // (nil: httpx.Default()).
-func (e Endpoint) Client(creds aws.CredentialsProvider, hc *http.Client) *Client {
+func NewClient(e Endpoint, creds aws.CredentialsProvider, hc *http.Client) *Client {
 	return &Client{Endpoint: e, Credentials: creds, HTTP: hc}
 }
 
@@ -92,8 +70,6 @@ type Client struct {
 	// HTTP sends the requests; nil means httpx.Default(). Redirects are
 	// never followed, whoever built it.
 	HTTP *http.Client
-	// Timeout bounds one call (0: only HTTP's own bounds).
-	Timeout time.Duration
 	// Attempts is how often a call that is safe to repeat is tried when IAM
 	// throttles or fails (5xx); 0 means 3. CreateAccessKey is tried once:
 	// a repeat could make a second key.
@@ -109,35 +85,22 @@ func (c *Client) WithCredentials(creds aws.CredentialsProvider) *Client {
 	return &d
 }
 
-// Error is an error IAM answered with.
-type Error struct {
-	Action    string
-	Status    int
-	Code      string
-	Message   string
-	RequestID string
-}
+// The errors of IAM calls are the Query protocol's: one error type for
+// every AWS call awsenv makes, explained by awsquery's one explainer.
+type (
+	Error       = awsquery.Error
+	AnswerError = awsquery.AnswerError
+	CallError   = awsquery.CallError
+)
 
-// Error is the action, the code, the status and IAM's message.
-func (e *Error) Error() string {
-	return fmt.Sprintf("iam: %s: %s (%d): %s", e.Action, e.Code, e.Status, e.Message)
-}
+// Code is the IAM error code under err ("AccessDenied", "LimitExceeded",
+// ...), "" when IAM did not answer with one.
+func Code(err error) string { return awsquery.Code(err) }
 
-// Throttling reports whether IAM refused the call for the caller's rate.
-func (e *Error) Throttling() bool { return awsquery.Throttling(e.Code, e.Status) }
-
-func (e *Error) retryable() bool { return e.Status >= 500 || e.Throttling() }
-
-// AnswerError is an answer awsenv cannot use.
-type AnswerError struct {
-	Action  string
-	Problem string
-}
-
-// Error says what IAM answered to which action.
-func (e *AnswerError) Error() string {
-	return "iam answered " + e.Action + " with something awsenv cannot use: " + e.Problem
-}
+// Answered reports whether err is IAM's own answer (the call was refused),
+// as opposed to a network failure after which the call may or may not have
+// happened.
+func Answered(err error) bool { return awsquery.Answered(err) }
 
 const apiVersion = "2010-05-08"
 
@@ -145,27 +108,19 @@ const apiVersion = "2010-05-08"
 // <ActionResult> element of the answer into result (nil: none is expected).
 // Its errors are explained.
 func (c *Client) Call(ctx context.Context, action string, params url.Values, attempts int, result any) error {
-	if c.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
-		defer cancel()
-	}
-	start := time.Now()
-	q := &awsquery.Client{URL: c.URL, Service: "iam", Region: c.Region, Version: apiVersion, Credentials: c.Credentials, Signed: true,
-		HTTP: c.HTTP, Name: "iam at " + c.Host(), RedirectHint: "set AWS_ENDPOINT_URL_IAM to the endpoint itself, or unset it",
-		Attempts: attempts, Now: c.Now}
-	var err error
-	switch e := q.Call(ctx, action, params, result).(type) {
-	case nil:
-		return nil
-	case *awsquery.Error: // IAM's words are one line, without the final stop
-		err = &Error{Action: e.Action, Status: e.Status, Code: e.Code, Message: xerr.OneLine(e.Message), RequestID: e.RequestID}
-	case *awsquery.AnswerError:
-		err = &AnswerError{Action: e.Action, Problem: xerr.OneLine(e.Problem)}
-	default:
-		err = e
-	}
-	return c.explain(ctx, action, err, time.Since(start))
+	return c.iam().Do(ctx, action, func(ctx context.Context) error {
+		q := &awsquery.Client{URL: c.URL, Service: "iam", Region: c.Region, Version: apiVersion, Credentials: c.Credentials, Signed: true,
+			HTTP: c.HTTP, Name: "iam at " + c.Host(), RedirectHint: "set AWS_ENDPOINT_URL_IAM to the endpoint itself, or unset it",
+			Attempts: attempts, Now: c.Now}
+		return q.Call(ctx, action, params, result)
+	})
+}
+
+// iam is the client's endpoint, named for messages as IAM's.
+func (c *Client) iam() Endpoint {
+	ep := c.Endpoint
+	ep.Service = "iam"
+	return ep
 }
 
 func (c *Client) attempts() int {
@@ -193,7 +148,7 @@ func (c *Client) GetUser(ctx context.Context) (*User, error) {
 		return nil, err
 	}
 	if out.User.UserName == "" {
-		return nil, c.explain(ctx, "GetUser", &AnswerError{Action: "GetUser", Problem: "no UserName"}, 0)
+		return nil, c.iam().Explain(ctx, "GetUser", &AnswerError{Action: "GetUser", Problem: "no UserName"}, 0)
 	}
 	return &out.User, nil
 }
@@ -252,7 +207,7 @@ func (c *Client) CreateAccessKey(ctx context.Context, user string) (*NewKey, err
 		return nil, err
 	}
 	if out.Key.AccessKeyID == "" || out.Key.SecretAccessKey == "" {
-		return nil, c.explain(ctx, "CreateAccessKey", &AnswerError{Action: "CreateAccessKey", Problem: "a key without AccessKeyId or SecretAccessKey"}, 0)
+		return nil, c.iam().Explain(ctx, "CreateAccessKey", &AnswerError{Action: "CreateAccessKey", Problem: "a key without AccessKeyId or SecretAccessKey"}, 0)
 	}
 	return &out.Key, nil
 }

@@ -52,7 +52,10 @@ func TestResolveEndpoint(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tc.want {
+		if tc.want.Service == "" {
+			tc.want.Service = "iam"
+		}
+		if err != nil || got.Service != tc.want.Service || got.URL != tc.want.URL || got.Region != tc.want.Region || got.From != tc.want.From {
 			t.Errorf("%s %v = %+v, %v; want %+v", tc.partition, tc.env, got, err, tc.want)
 		}
 	}
@@ -74,7 +77,7 @@ func fake(t *testing.T, handler func(w http.ResponseWriter, form url.Values)) (*
 		handler(w, form)
 	}))
 	t.Cleanup(srv.Close)
-	c := Endpoint{URL: srv.URL, Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}.Client(testCreds, nil)
+	c := NewClient(Endpoint{Service: "iam", URL: srv.URL, Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}, testCreds, nil)
 	return c, &calls
 }
 
@@ -197,7 +200,7 @@ func TestTimeout(t *testing.T) {
 	c.Attempts = 1
 	start := time.Now()
 	_, err := c.GetUser(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "did not answer GetUser within") || time.Since(start) > time.Second {
+	if err == nil || !strings.Contains(err.Error(), "iam at "+c.URL+" did not answer within 100ms") || time.Since(start) > time.Second {
 		t.Errorf("%v after %s", err, time.Since(start))
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/awsenv/awsenv/internal/awsquery"
 	"github.com/awsenv/awsenv/internal/cache"
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
@@ -258,15 +259,12 @@ type hinted struct {
 
 func (h hinted) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	cr, err := h.AssumeRole.Retrieve(ctx)
-	var api *creds.APIError
-	if errors.As(err, &api) && api.Code == "AccessDenied" {
+	var api *awsquery.CallError
+	if errors.As(err, &api) && api.Action == "AssumeRole" && api.Code == "AccessDenied" {
 		return cr, xerr.New(xerr.Failed, fmt.Errorf("%s, and %w", h.hint, err), "")
 	}
 	return cr, err
 }
-
-// Endpoint is where a plan's STS calls go.
-func (b *builder) Endpoint(p *Plan) (creds.Endpoint, error) { return b.endpoint(p) }
 
 func (b *builder) endpoint(p *Plan) (creds.Endpoint, error) {
 	ep, err := newEndpoint(p.Endpoint, p.EndpointFrom, p.Region, b.Timeout, b.Getenv)
@@ -274,17 +272,10 @@ func (b *builder) endpoint(p *Plan) (creds.Endpoint, error) {
 	return ep, err
 }
 
-// newEndpoint is creds.NewEndpoint held to the plain-http rule (httpx):
-// checked before anything is sent, whatever the command.
+// newEndpoint is the STS endpoint url (from the setting from, "" for the
+// region's), checked before anything is sent, whatever the command.
 func newEndpoint(url, from, region string, timeout time.Duration, getenv func(string) string) (creds.Endpoint, error) {
-	ep, err := creds.NewEndpoint(url, from, region, timeout, getenv("AWS_CA_BUNDLE"))
-	if err != nil {
-		return ep, err
-	}
-	if err := httpx.CheckPlainHTTP(url, from, httpx.HTTPAllowed(getenv)); err != nil {
-		return ep, xerr.New(xerr.Failed, err, "")
-	}
-	return ep, nil
+	return creds.NewEndpoint(url, from, region, timeout, getenv("AWS_CA_BUNDLE"), httpx.HTTPAllowed(getenv))
 }
 
 // keys reads an account's long-lived keys once per run, from its key

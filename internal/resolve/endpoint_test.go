@@ -35,7 +35,7 @@ func TestSTSEndpointFromEnv(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := &Env{Getenv: func(k string) string { return tc.env[k] }}
 			u, from := e.stsEndpoint(nil, nil)
-			ep, err := creds.NewEndpoint(u, from, "eu-west-1", 7*time.Second, "")
+			ep, err := creds.NewEndpoint(u, from, "eu-west-1", 7*time.Second, "", false)
 			if tc.errVar != "" {
 				if err == nil {
 					t.Fatalf("no error; endpoint %+v", ep)

@@ -99,7 +99,7 @@ func (r *Resolver) RotateKeys(ctx context.Context, name string, progress func(st
 	if err != nil {
 		return nil, err
 	}
-	opts := rotate.Options{Account: name, Store: store, IAM: iamEP.Client(nil, hc), STS: ep, Progress: progress}
+	opts := rotate.Options{Account: name, Store: store, IAM: iamapi.NewClient(iamEP, nil, hc), STS: ep, Progress: progress}
 	cached := r.b.Store
 	if e := cached.Get(cache.AccountSession(name)); e != nil && e.Valid(r.b.now(), time.Minute) {
 		c := e.Credentials

@@ -90,7 +90,7 @@ func setup(t *testing.T, policy, store string) *fixture {
 	if err := f.store.Set("work", f.old); err != nil {
 		t.Fatal(err)
 	}
-	iam := moto.Endpoint().Client(nil, &http.Client{Transport: f.calls, Timeout: 10 * time.Second})
+	iam := iamapi.NewClient(moto.Endpoint(), nil, &http.Client{Transport: f.calls, Timeout: 10 * time.Second})
 	iam.Attempts = 1
 	f.opts = Options{
 		Account: "work", Store: f.store, IAM: iam,

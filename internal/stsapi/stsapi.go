@@ -8,7 +8,6 @@ package stsapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -47,55 +46,13 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-// RegionalURL is the STS endpoint of region, in its partition.
-func RegionalURL(region string) string {
-	if strings.HasPrefix(region, "cn-") {
-		return "https://sts." + region + ".amazonaws.com.cn"
-	}
-	return "https://sts." + region + ".amazonaws.com"
-}
-
-// Error is an error STS answered with.
-type Error struct {
-	Status    int
-	Code      string
-	Message   string
-	RequestID string
-}
-
-// Error is the code, the status and STS's message.
-func (e *Error) Error() string {
-	return fmt.Sprintf("sts: %s (%d): %s", e.Code, e.Status, e.Message)
-}
-
-// Throttling reports whether STS refused the call for the caller's rate.
-func (e *Error) Throttling() bool { return awsquery.Throttling(e.Code, e.Status) }
-
-// AnswerError is an answer of STS's that awsenv cannot use: not the XML
-// of the action, or credentials without a field.
-type AnswerError struct {
-	Action  string
-	Problem string
-}
-
-// Error says what STS answered to which action.
-func (e *AnswerError) Error() string {
-	return "sts answered " + e.Action + " with something awsenv cannot use: " + e.Problem
-}
-
-// ExpiredError is credentials STS returned that had expired when they
-// arrived: a clock far off (this machine's or the endpoint's), or not STS.
-type ExpiredError struct {
-	Action     string
-	Expiration time.Time
-	Now        time.Time
-}
-
-// Error says when the credentials expired, and how long before they arrived.
-func (e *ExpiredError) Error() string {
-	return fmt.Sprintf("sts answered %s with credentials that expired at %s, %s before they arrived",
-		e.Action, e.Expiration.UTC().Format(time.RFC3339), e.Now.Sub(e.Expiration).Round(time.Second))
-}
+// The errors of STS calls are the Query protocol's: one error type for
+// every AWS call awsenv makes.
+type (
+	Error        = awsquery.Error
+	AnswerError  = awsquery.AnswerError
+	ExpiredError = awsquery.ExpiredError
+)
 
 const apiVersion = "2011-06-15"
 
@@ -105,14 +62,7 @@ func (c *Client) Call(ctx context.Context, action string, params url.Values, res
 	q := &awsquery.Client{URL: c.URL, Service: "sts", Region: c.Region, Version: apiVersion, Credentials: c.Credentials,
 		HTTP: c.HTTP, Name: "sts at " + c.URL, RedirectHint: "set AWS_ENDPOINT_URL_STS to the endpoint itself, or unset it",
 		Attempts: c.Attempts, RetryCodes: []string{"IDPCommunicationError"}, RequireResult: true, Now: c.Now}
-	switch e := q.Call(ctx, action, params, result).(type) {
-	case *awsquery.Error:
-		return &Error{Status: e.Status, Code: e.Code, Message: e.Message, RequestID: e.RequestID}
-	case *awsquery.AnswerError:
-		return &AnswerError{Action: e.Action, Problem: e.Problem}
-	default:
-		return e
-	}
+	return q.Call(ctx, action, params, result)
 }
 
 // Credentials are temporary credentials as STS returns them.

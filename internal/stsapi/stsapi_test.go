@@ -430,27 +430,3 @@ func TestUnreadableSuccess(t *testing.T) {
 		})
 	}
 }
-
-// TestError: the wording of an STS error, which the error XML itself is
-// parsed into by awsquery (tested there).
-func TestError(t *testing.T) {
-	e := &Error{Status: 403, Code: "AccessDenied", Message: "MultiFactorAuthentication failed"}
-	if got, want := e.Error(), "sts: AccessDenied (403): MultiFactorAuthentication failed"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-}
-
-func TestRegionalURL(t *testing.T) {
-	tests := map[string]string{
-		"eu-west-1":      "https://sts.eu-west-1.amazonaws.com",
-		"us-east-1":      "https://sts.us-east-1.amazonaws.com",
-		"us-gov-west-1":  "https://sts.us-gov-west-1.amazonaws.com",
-		"cn-north-1":     "https://sts.cn-north-1.amazonaws.com.cn",
-		"cn-northwest-1": "https://sts.cn-northwest-1.amazonaws.com.cn",
-	}
-	for region, want := range tests {
-		if got := RegionalURL(region); got != want {
-			t.Errorf("RegionalURL(%q) = %q, want %q", region, got, want)
-		}
-	}
-}

@@ -96,7 +96,7 @@ func (m *Moto) Endpoint() iamapi.Endpoint {
 
 // Client signs with keys at moto's IAM.
 func (m *Moto) Client(keys config.Keys) *iamapi.Client {
-	c := m.Endpoint().Client(Provider(keys), &http.Client{Timeout: 10 * time.Second})
+	c := iamapi.NewClient(m.Endpoint(), Provider(keys), &http.Client{Timeout: 10 * time.Second})
 	c.Attempts = 1
 	return c
 }

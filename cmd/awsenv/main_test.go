@@ -5,9 +5,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,12 +42,15 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// condition answers [moto], [aws], [bash], [zsh], [fish]: whether that real
-// component is on this machine.
+// condition answers [moto], [aws], [boto3], [jssdk], [root], [bash], [zsh],
+// [fish], [tmux]: whether that real component is on this machine. A script
+// that needs one skips without it, with a line that says what to install.
 func condition(cond string) (bool, error) {
 	switch cond {
 	case "moto":
 		return motoURL() != "", nil
+	case "boto3":
+		return hasBoto3(), nil
 	case "aws":
 		_, err := os.Stat(awsCLI)
 		return err == nil, nil
@@ -58,5 +63,19 @@ func condition(cond string) (bool, error) {
 		_, err := exec.LookPath(cond)
 		return err == nil, nil
 	}
-	return false, nil
+	return false, fmt.Errorf("unknown condition %q", cond)
+}
+
+var (
+	boto3Once sync.Once
+	boto3OK   bool
+)
+
+// hasBoto3 says whether the python3 first on PATH, the one the scripts
+// run, can import boto3 (Debian's python3 cannot; the pyenv one can).
+func hasBoto3() bool {
+	boto3Once.Do(func() {
+		boto3OK = exec.Command("python3", "-c", "import boto3").Run() == nil
+	})
+	return boto3OK
 }

@@ -319,7 +319,7 @@ func TestGetNotARegularFile(t *testing.T) {
 				if e != nil {
 					t.Fatalf("Get returned %+v", *e)
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("Get hangs")
 			}
 			msgs := w.take()
@@ -630,7 +630,7 @@ func TestLockExcludes(t *testing.T) {
 		}
 	case err := <-errc:
 		t.Fatal(err)
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the waiter did not get the lock after it was released")
 	}
 }

@@ -210,7 +210,7 @@ func TestCABundleSpecialFiles(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "AWS_CA_BUNDLE "+path) || !strings.Contains(err.Error(), "unset it") {
 				t.Errorf("%s: err = %v", kind, err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s: HTTPClient hangs", kind)
 		}
 	}
@@ -229,7 +229,7 @@ func TestTokenFile(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "web identity token file "+path) {
 				t.Errorf("%s: err = %v", kind, err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s: TokenFile hangs", kind)
 		}
 	}

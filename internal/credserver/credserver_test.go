@@ -517,7 +517,7 @@ func TestClose(t *testing.T) {
 	cancel() // ends the server, and the provider call under way
 	select {
 	case <-s.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the server did not stop when its context ended")
 	}
 	refused(t, <-res, http.StatusServiceUnavailable, "ServiceUnavailable")

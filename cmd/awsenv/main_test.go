@@ -33,6 +33,15 @@ func TestMain(m *testing.M) {
 // binary, each with its own HOME, credential directory and STS stand-in.
 func TestScripts(t *testing.T) {
 	startMoto(t)
+	// The clients built or installed once for all scripts.
+	t.Cleanup(func() {
+		if jsDir != "" {
+			os.RemoveAll(jsDir)
+		}
+		if goclientPath != "" {
+			os.RemoveAll(filepath.Dir(goclientPath))
+		}
+	})
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		Setup:               setupScript,

@@ -39,6 +39,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -224,6 +225,25 @@ type result struct {
 // killed: generous, so that a loaded machine never trips it.
 const hangLimit = 30 * time.Second
 
+// A command's --timeout is 2s where the case is about the timeout (a hang,
+// a slow drip, a slow mfa_process); elsewhere it is roomy, so that a TLS
+// handshake or a start-up on a loaded machine never runs into it.
+const (
+	shortTimeout = "2s"
+	roomyTimeout = "60s"
+)
+
+// withTimeout is args with its --timeout set to d.
+func withTimeout(args []string, d string) []string {
+	out := slices.Clone(args)
+	for i := range out {
+		if out[i] == "--timeout" && i+1 < len(out) {
+			out[i+1] = d
+		}
+	}
+	return out
+}
+
 // run runs awsenv with args in the world, killed after limit.
 func (w *world) run(limit time.Duration, args ...string) result {
 	return w.runProgram(limit, w.s.bin, args...)
@@ -341,29 +361,29 @@ var suiteCommands = []command{
 	{name: "mfa", network: true, mfaAction: "GetSessionToken",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle, pCacheEntry},
 		args: func(w *world) []string {
-			return []string{"mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	// With a code, so that a spoiled session falls back to the keys.
 	{name: "role chained", network: true,
 		reads:   []string{pAccounts, pCABundle, pCacheEntry},
 		prepare: (*world).session,
 		args: func(w *world) []string {
-			return []string{"role", "ro", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"role", "ro", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "role from keys", network: true, mfaAction: "AssumeRole",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle, pCacheEntry},
 		args: func(w *world) []string {
-			return []string{"role", "admin", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"role", "admin", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "console", network: true,
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle},
 		args: func(w *world) []string {
-			return []string{"console", "work", "--timeout", "2s"}
+			return []string{"console", "work", "--timeout", roomyTimeout}
 		}},
 	{name: "web-identity", network: true,
 		reads: []string{pToken, pCABundle},
 		args: func(w *world) []string {
-			return []string{"web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", "2s"}
+			return []string{"web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "switch",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pCacheEntry},
@@ -748,6 +768,8 @@ type netFault struct {
 	onlyFor, notFor string
 	// keepCache: a run that succeeds must not write the cache either.
 	keepCache bool
+	// timed: the case is about --timeout, which is then shortTimeout.
+	timed bool
 }
 
 var netFaults = []netFault{
@@ -756,8 +778,8 @@ var netFaults = []netFault{
 		w.s.ts.Check(err)
 		w.env["AWS_ENDPOINT_URL_STS"], w.env["AWSENV_SIGNIN_URL"] = u, u+"/federation"
 	}, says: `cannot reach (sts|the console sign-in endpoint) at http://127\.0\.0\.1:\d+.*connection refused`},
-	{name: "hang", fault: ststest.Hang, says: `did not answer within 2s: check the network or raise --timeout`},
-	{name: "slow drip", fault: ststest.Drip, says: `did not answer within 2s`},
+	{name: "hang", fault: ststest.Hang, timed: true, says: `did not answer within 2s: check the network or raise --timeout`},
+	{name: "slow drip", fault: ststest.Drip, timed: true, says: `did not answer within 2s`},
 	{name: "500 with XML", fault: ststest.Status500XML, says: `is failing or throttling \(InternalFailure: .*try again in a minute`},
 	{name: "503 without XML", fault: ststest.Status503Plain, says: `is failing or throttling \(HTTP503: Service Unavailable\): try again in a minute`},
 	{name: "throttling", fault: ststest.Throttling, says: `is failing or throttling \(Throttling: Rate exceeded\): try again in a minute`},
@@ -803,6 +825,9 @@ func (s *suite) network() {
 				w.faults.Set(nf.fault)
 				before := w.snapshot()
 				args := c.args(w)
+				if nf.timed {
+					args = withTimeout(args, shortTimeout)
+				}
 				r := w.run(hangLimit, args...)
 				names := []string{w.env["AWS_ENDPOINT_URL_STS"], "sts at", "sign-in endpoint"}
 				if nf.want == warns {
@@ -844,7 +869,11 @@ func (s *suite) signin() {
 			w := s.newWorld(name, false)
 			w.faults.Set(fault, "getSigninToken")
 			before := w.snapshot()
-			r := w.run(hangLimit, "console", "work", "--timeout", "2s")
+			timeout := roomyTimeout
+			if fault == ststest.Hang || fault == ststest.Drip {
+				timeout = shortTimeout
+			}
+			r := w.run(hangLimit, "console", "work", "--timeout", timeout)
 			problems := w.check(r, fails, before, "the console sign-in endpoint "+w.env["AWSENV_SIGNIN_URL"])
 			if len(w.faults.Sink()) > 0 {
 				problems = append(problems, "the redirect target got the federation session")
@@ -931,7 +960,7 @@ var findingCases = []finding{
 	{name: "1. write into a CR-only credentials file keeps long-lived keys", run: func(w *world) (result, []string) {
 		orig := "[default]\raws_access_key_id = AKIAOLDKEYEXAMPLE000\raws_secret_access_key = oldsecret\r"
 		os.WriteFile(w.credentials, []byte(orig), 0o600)
-		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit == 0 || !strings.Contains(r.stderr, "holds long-lived keys") || len(nonEmptyLines(r.stderr)) != 1 {
 			bad = append(bad, "the long-lived keys of [default] were not refused with one line")
@@ -943,7 +972,7 @@ var findingCases = []finding{
 	}},
 	{name: "1. write into a CR-only credentials file: one key each, as botocore reads it", run: func(w *world) (result, []string) {
 		os.WriteFile(w.credentials, []byte("[default]\raws_access_key_id = ASIAOLDKEYEXAMPLE000\raws_session_token = old\r[other]\rregion = x\r"), 0o600)
-		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit != 0 {
 			return r, []string{"write failed"}
@@ -967,7 +996,7 @@ var findingCases = []finding{
 	{name: "8. write into a credentials file with a BOM finds its first profile", run: func(w *world) (result, []string) {
 		orig := "\xef\xbb\xbf[default]\naws_access_key_id = AKIAOLDKEYEXAMPLE000\naws_secret_access_key = oldsecret\n"
 		os.WriteFile(w.credentials, []byte(orig), 0o600)
-		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit == 0 || !strings.Contains(r.stderr, "holds long-lived keys") {
 			bad = append(bad, "the long-lived keys behind a BOM were not found (a second [default] was written)")
@@ -981,14 +1010,14 @@ var findingCases = []finding{
 		w.session()
 		w.faults.Set(ststest.PastExpiration)
 		before := w.snapshot()
-		r := w.run(hangLimit, "mfa", "--account", "work", "--force", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
+		r := w.run(hangLimit, "mfa", "--account", "work", "--force", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
 		return r, w.check(r, fails, before, "expired at")
 	}},
 	{name: "7. mfa_process is bounded by --timeout", run: func(w *world) (result, []string) {
 		// The command outlasts hangLimit: only --timeout can end it in time.
 		w.env["AWSENV_MFA_PROCESS"] = "sleep 90.7"
 		before := w.snapshot()
-		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", "2s")
+		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", shortTimeout)
 		bad := w.check(r, fails, before, `"sleep 90.7" did not finish within 2s`)
 		return r, append(bad, noProcess("90.7")...)
 	}},
@@ -996,7 +1025,7 @@ var findingCases = []finding{
 		// The child outlasts hangLimit and --timeout: awsenv must not wait for it.
 		marker := fmt.Sprintf("91.%s", w.user.Name[len(w.user.Name)-3:])
 		w.env["AWSENV_MFA_PROCESS"] = "sleep " + marker + " & echo " + w.code()
-		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", "60s")
+		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", roomyTimeout)
 		bad := w.check(r, works, nil)
 		return r, append(bad, noProcess(marker)...)
 	}},
@@ -1006,7 +1035,7 @@ var findingCases = []finding{
 		lock := filepath.Join(w.cacheDir, cache.AccountSession("work").String()+".lock")
 		os.Symlink(target, lock)
 		before := w.snapshot()
-		r := w.run(hangLimit, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
+		r := w.run(hangLimit, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
 		bad := w.check(r, fails, before, lock)
 		if _, err := os.Lstat(target); err == nil {
 			bad = append(bad, "the lock created the symlink's target")
@@ -1017,7 +1046,7 @@ var findingCases = []finding{
 		long := strings.Repeat("long-profile-", 23) + "x" // 300 characters
 		os.WriteFile(w.config, []byte("[profile "+long+"]\nregion = eu-west-1\nmfa_serial = "+w.user.MFASerial+"\n"), 0o600)
 		os.WriteFile(w.credentials, []byte("["+long+"]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600)
-		r := w.run(hangLimit, "mfa", "--account", long, "--code", w.code(), "--shell", "bash", "--timeout", "2s")
+		r := w.run(hangLimit, "mfa", "--account", long, "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
 		bad := w.check(r, works, nil)
 		entries, _ := filepath.Glob(filepath.Join(w.cacheDir, "*.json"))
 		if len(entries) != 1 {
@@ -1035,7 +1064,7 @@ var findingCases = []finding{
 		tok := strings.TrimSpace(string(w.content[pToken]))
 		os.WriteFile(w.tokenFile, []byte(tok+"\n"+tok+"\n"), 0o600)
 		before := w.snapshot()
-		r := w.run(hangLimit, "web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", "2s")
+		r := w.run(hangLimit, "web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", roomyTimeout)
 		bad := w.check(r, fails, before, w.tokenFile)
 		if n := w.faults.Count(""); n != 0 {
 			bad = append(bad, fmt.Sprintf("%d requests to STS", n))
@@ -1046,7 +1075,7 @@ var findingCases = []finding{
 		w.env["BROWSER"] = "false"
 		before := w.snapshot()
 		// At once: not after --timeout, which outlasts hangLimit.
-		r := w.run(hangLimit, "console", "work", "--open", "--timeout", "60s")
+		r := w.run(hangLimit, "console", "work", "--open", "--timeout", roomyTimeout)
 		bad := w.check(r, fails, before, `the browser command "false" (BROWSER) failed`)
 		if !strings.Contains(r.stderr, "open the link yourself") {
 			bad = append(bad, "it does not say to open the link by hand")
@@ -1064,7 +1093,7 @@ setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w '%{ht
 curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.tmp" && mv "$0.tmp" "$0.owner"
 `), 0o755)
 		w.env["BROWSER"] = script
-		r := w.run(hangLimit, "console", "work", "--open", "--timeout", "2s")
+		r := w.run(hangLimit, "console", "work", "--open", "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit != 0 {
 			return r, []string{"console --open failed"}
@@ -1102,7 +1131,7 @@ curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.tmp" && mv "$0
 		os.MkdirAll(w.cacheDir, 0o700)
 		before := w.snapshot()
 		r := w.runProgram(hangLimit, "/bin/sh", "-c", `exec unshare --mount --propagation private sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$0" "$@"`,
-			w.cacheDir, w.s.bin, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
+			w.cacheDir, w.s.bin, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
 		bad := w.check(r, warns, nil, "read-only file system")
 		if after := w.snapshot(); !sameSnapshot(before, after) {
 			bad = append(bad, "something was written to the read-only cache: "+diffSnapshot(before, after))

@@ -5,10 +5,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,13 +23,30 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	commands := map[string]func(){
 		"awsenv": func() { os.Exit(cli.Main(os.Args, cli.StdIO())) },
 		"awsenv-sandbox": func() {
 			os.Exit(sandbox.Main(os.Args, &sandbox.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 				Getenv: os.Getenv, Environ: os.Environ, Now: time.Now}))
 		},
-	})
+	}
+	if commands[filepath.Base(os.Args[0])] == nil { // the test binary, not a command
+		scriptParallelism()
+	}
+	testscript.Main(m, commands)
+}
+
+// scriptParallelism runs four scripts per core unless -parallel says
+// otherwise: the scripts mostly wait (for shells, real clients, credential
+// lifetimes, TOTP steps), and -parallel's default of one per core left the
+// two cores idle while they did, half of the suite's time.
+func scriptParallelism() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against the real

@@ -284,7 +284,7 @@ func runAll(t *testing.T, runs []*clientRun) {
 // available says why each client cannot run here ("" if it can).
 func pythonSkip() string {
 	if _, err := pythonExe(); err != nil {
-		return fmt.Sprintf("python3 with boto3 is not available (%v): install boto3 in the pyenv Python", err)
+		return fmt.Sprintf("needs boto3 in the python3 first on PATH (%v): pip install boto3", err)
 	}
 	return ""
 }

@@ -603,7 +603,7 @@ func TestLockExcludes(t *testing.T) {
 	acquired := make(chan time.Time, 1)
 	errc := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		unlock2, err := s.Lock(ctx, stem("work"), nil)
 		if err != nil {

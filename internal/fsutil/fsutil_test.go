@@ -320,7 +320,7 @@ func TestLockContended(t *testing.T) {
 		unlock()
 	}()
 	calls := 0
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	unlock2, err := Lock(ctx, path, func() { calls++ })
 	if err != nil {

@@ -220,17 +220,20 @@ func mfaRace(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // freshCode is an unused code of the account's device, waiting for the
-// next 30-second step when the script has used up the current window.
+// next 30-second step when the script has used up the current window (up
+// to freshCodeLimit, two steps and more, for a loaded machine).
 func freshCode(ts *testscript.TestScript, account string) string {
 	u := userOf(ts, account)
-	for deadline := time.Now().Add(40 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+	for deadline := time.Now().Add(freshCodeLimit); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if code, ok := fixtureOf(ts).srv.FreshCode(u); ok {
 			return code
 		}
 	}
-	ts.Fatalf("no unused MFA code for %s within 40s", account)
+	ts.Fatalf("no unused MFA code for %s within %s", account, freshCodeLimit)
 	return ""
 }
+
+const freshCodeLimit = 90 * time.Second
 
 // exportedValue finds `export NAME='value'` in POSIX output.
 func exportedValue(out, name string) string {

@@ -53,7 +53,7 @@ func (w *world) hostilePortal(id, name string, roles ...string) string {
 func (w *world) populateRefused(portal, says string) (result, []string) {
 	before := w.snapshot()
 	r := w.run(30*time.Second, "sso", "populate", "corp", "--timeout", "10s")
-	bad := w.check(r, fails, before, 30*time.Second, portal)
+	bad := w.check(r, fails, before, portal)
 	if b, _ := os.ReadFile(w.config); string(b) != string(w.content[pConfig]) {
 		bad = append(bad, fmt.Sprintf("the config file changed:\n%s", b))
 	}

@@ -15,7 +15,10 @@ package main
 //     names the file or the endpoint (or success where the input is fine:
 //     a BOM, CRLF line ends), and then nothing but messages on stderr;
 //   - no panic, no goroutine dump;
-//   - no hang: done within --timeout (or 5s where no network is involved);
+//   - no hang: done before hangLimit, which is generous for a loaded machine;
+//     the message says which timeout fired ("did not answer within 2s"), and
+//     what a case must not wait for (a child process, a browser) would
+//     outlast hangLimit;
 //   - the cache directory and the credentials file byte for byte as they
 //     were after any failure;
 //   - no secret (the secret key, a session token, the ID token, the MFA
@@ -36,6 +39,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -217,6 +221,29 @@ type result struct {
 	killed         bool
 }
 
+// hangLimit is how long a case may run before it counts as hung and is
+// killed: generous, so that a loaded machine never trips it.
+const hangLimit = 30 * time.Second
+
+// A command's --timeout is 2s where the case is about the timeout (a hang,
+// a slow drip, a slow mfa_process); elsewhere it is roomy, so that a TLS
+// handshake or a start-up on a loaded machine never runs into it.
+const (
+	shortTimeout = "2s"
+	roomyTimeout = "60s"
+)
+
+// withTimeout is args with its --timeout set to d.
+func withTimeout(args []string, d string) []string {
+	out := slices.Clone(args)
+	for i := range out {
+		if out[i] == "--timeout" && i+1 < len(out) {
+			out[i+1] = d
+		}
+	}
+	return out
+}
+
 // run runs awsenv with args in the world, killed after limit.
 func (w *world) run(limit time.Duration, args ...string) result {
 	return w.runProgram(limit, w.s.bin, args...)
@@ -276,7 +303,7 @@ func (w *world) moreEntries() {
 // session caches a valid MFA session for work, as `awsenv mfa` makes it,
 // and keeps its token among the secrets.
 func (w *world) session() {
-	r := w.run(10*time.Second, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash")
+	r := w.run(hangLimit, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash")
 	if r.exit != 0 {
 		w.s.ts.Fatalf("%s: setting up an MFA session: %s", w.name, r.stderr)
 	}
@@ -334,29 +361,29 @@ var suiteCommands = []command{
 	{name: "mfa", network: true, mfaAction: "GetSessionToken",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle, pCacheEntry},
 		args: func(w *world) []string {
-			return []string{"mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	// With a code, so that a spoiled session falls back to the keys.
 	{name: "role chained", network: true,
 		reads:   []string{pAccounts, pCABundle, pCacheEntry},
 		prepare: (*world).session,
 		args: func(w *world) []string {
-			return []string{"role", "ro", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"role", "ro", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "role from keys", network: true, mfaAction: "AssumeRole",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle, pCacheEntry},
 		args: func(w *world) []string {
-			return []string{"role", "admin", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s"}
+			return []string{"role", "admin", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "console", network: true,
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pUser, pCABundle},
 		args: func(w *world) []string {
-			return []string{"console", "work", "--timeout", "2s"}
+			return []string{"console", "work", "--timeout", roomyTimeout}
 		}},
 	{name: "web-identity", network: true,
 		reads: []string{pToken, pCABundle},
 		args: func(w *world) []string {
-			return []string{"web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", "2s"}
+			return []string{"web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", roomyTimeout}
 		}},
 	{name: "switch",
 		reads: []string{pAccounts, pAccessKey, pSecretKey, pCacheEntry},
@@ -407,12 +434,12 @@ const (
 
 // check holds r to the discipline. names are what the one error line must
 // mention (the file or the endpoint, one of them).
-func (w *world) check(r result, want expect, before map[string]string, limit time.Duration, names ...string) []string {
+func (w *world) check(r result, want expect, before map[string]string, names ...string) []string {
 	var bad []string
 	fail := func(format string, a ...any) { bad = append(bad, fmt.Sprintf(format, a...)) }
 	lines := nonEmptyLines(r.stderr)
 	if r.killed {
-		fail("still running after %s: killed", limit)
+		fail("still running after %s: killed", hangLimit)
 	}
 	if strings.Contains(r.stderr, "panic:") || strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "fatal error") {
 		fail("panicked: %s", firstLines(r.stderr, 3))
@@ -718,12 +745,8 @@ func (s *suite) files() {
 						s.ts.Fatalf("%s: %v", name, err)
 					}
 					before := w.snapshot()
-					limit := 5 * time.Second
-					r := w.run(limit+time.Second, c.args(w)...)
-					problems := w.check(r, want, before, limit, p)
-					if r.elapsed > limit {
-						problems = append(problems, fmt.Sprintf("took %s, more than %s", r.elapsed.Round(time.Millisecond), limit))
-					}
+					r := w.run(hangLimit, c.args(w)...)
+					problems := w.check(r, want, before, p)
 					s.record(name, r, problems)
 				})
 			}
@@ -747,6 +770,8 @@ type netFault struct {
 	onlyFor, notFor string
 	// keepCache: a run that succeeds must not write the cache either.
 	keepCache bool
+	// timed: the case is about --timeout, which is then shortTimeout.
+	timed bool
 }
 
 var netFaults = []netFault{
@@ -755,8 +780,8 @@ var netFaults = []netFault{
 		w.s.ts.Check(err)
 		w.env["AWS_ENDPOINT_URL_STS"], w.env["AWSENV_SIGNIN_URL"] = u, u+"/federation"
 	}, says: `cannot reach (sts|the console sign-in endpoint) at http://127\.0\.0\.1:\d+.*connection refused`},
-	{name: "hang", fault: ststest.Hang, says: `did not answer within 2s: check the network or raise --timeout`},
-	{name: "slow drip", fault: ststest.Drip, says: `did not answer within 2s`},
+	{name: "hang", fault: ststest.Hang, timed: true, says: `did not answer within 2s: check the network or raise --timeout`},
+	{name: "slow drip", fault: ststest.Drip, timed: true, says: `did not answer within 2s`},
 	{name: "500 with XML", fault: ststest.Status500XML, says: `is failing or throttling \(InternalFailure: .*try again in a minute`},
 	{name: "503 without XML", fault: ststest.Status503Plain, says: `is failing or throttling \(HTTP503: Service Unavailable\): try again in a minute`},
 	{name: "throttling", fault: ststest.Throttling, says: `is failing or throttling \(Throttling: Rate exceeded\): try again in a minute`},
@@ -802,13 +827,15 @@ func (s *suite) network() {
 				w.faults.Set(nf.fault)
 				before := w.snapshot()
 				args := c.args(w)
-				limit := 2*time.Second + 2*time.Second // --timeout 2s, and start-up
-				r := w.run(limit+2*time.Second, args...)
+				if nf.timed {
+					args = withTimeout(args, shortTimeout)
+				}
+				r := w.run(hangLimit, args...)
 				names := []string{w.env["AWS_ENDPOINT_URL_STS"], "sts at", "sign-in endpoint"}
 				if nf.want == warns {
 					names = []string{"min-ttl"}
 				}
-				problems := w.check(r, nf.want, before, limit, names...)
+				problems := w.check(r, nf.want, before, names...)
 				if nf.want != fails && nf.keepCache {
 					if after := w.snapshot(); !sameSnapshot(before, after) {
 						problems = append(problems, "the cache changed: "+diffSnapshot(before, after))
@@ -816,9 +843,6 @@ func (s *suite) network() {
 				}
 				if nf.says != "" && r.exit != 0 && !regexp.MustCompile(nf.says).MatchString(r.stderr) {
 					problems = append(problems, fmt.Sprintf("stderr does not say %q", nf.says))
-				}
-				if r.elapsed > limit {
-					problems = append(problems, fmt.Sprintf("took %s, more than --timeout 2s allows", r.elapsed.Round(time.Millisecond)))
 				}
 				if sink := w.faults.Sink(); len(sink) > 0 {
 					problems = append(problems, fmt.Sprintf("the redirect target got %d requests (%s %s, X-Amz-Security-Token sent: %v, body %d bytes)",
@@ -847,12 +871,12 @@ func (s *suite) signin() {
 			w := s.newWorld(name, false)
 			w.faults.Set(fault, "getSigninToken")
 			before := w.snapshot()
-			limit := 4 * time.Second
-			r := w.run(limit+2*time.Second, "console", "work", "--timeout", "2s")
-			problems := w.check(r, fails, before, limit, "the console sign-in endpoint "+w.env["AWSENV_SIGNIN_URL"])
-			if r.elapsed > limit {
-				problems = append(problems, fmt.Sprintf("took %s, more than --timeout 2s allows", r.elapsed.Round(time.Millisecond)))
+			timeout := roomyTimeout
+			if fault == ststest.Hang || fault == ststest.Drip {
+				timeout = shortTimeout
 			}
+			r := w.run(hangLimit, "console", "work", "--timeout", timeout)
+			problems := w.check(r, fails, before, "the console sign-in endpoint "+w.env["AWSENV_SIGNIN_URL"])
 			if len(w.faults.Sink()) > 0 {
 				problems = append(problems, "the redirect target got the federation session")
 			}
@@ -910,24 +934,35 @@ func botocoreKeys(data, profile string) (map[string]int, int) {
 }
 
 // noProcess reports a problem when a process whose command line holds
-// marker still runs.
+// marker still runs after hangLimit (a killed one takes a moment to go).
 func noProcess(marker string) []string {
-	time.Sleep(200 * time.Millisecond)
+	for deadline := time.Now().Add(hangLimit); ; time.Sleep(50 * time.Millisecond) {
+		pid, cmdline := findProcess(marker)
+		if pid == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return []string{fmt.Sprintf("process %s (%q) is still running", pid, cmdline)}
+		}
+	}
+}
+
+// findProcess is a process whose command line holds marker, if any.
+func findProcess(marker string) (pid, cmdline string) {
 	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, d := range dirs {
 		if b, err := os.ReadFile(d); err == nil && bytes.Contains(b, []byte(marker)) {
-			pid := filepath.Base(filepath.Dir(d))
-			return []string{fmt.Sprintf("process %s (%q) is still running", pid, strings.ReplaceAll(string(b), "\x00", " "))}
+			return filepath.Base(filepath.Dir(d)), strings.ReplaceAll(string(b), "\x00", " ")
 		}
 	}
-	return nil
+	return "", ""
 }
 
 var findingCases = []finding{
 	{name: "1. write into a CR-only credentials file keeps long-lived keys", run: func(w *world) (result, []string) {
 		orig := "[default]\raws_access_key_id = AKIAOLDKEYEXAMPLE000\raws_secret_access_key = oldsecret\r"
 		os.WriteFile(w.credentials, []byte(orig), 0o600)
-		r := w.run(5*time.Second, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit == 0 || !strings.Contains(r.stderr, "holds long-lived keys") || len(nonEmptyLines(r.stderr)) != 1 {
 			bad = append(bad, "the long-lived keys of [default] were not refused with one line")
@@ -939,7 +974,7 @@ var findingCases = []finding{
 	}},
 	{name: "1. write into a CR-only credentials file: one key each, as botocore reads it", run: func(w *world) (result, []string) {
 		os.WriteFile(w.credentials, []byte("[default]\raws_access_key_id = ASIAOLDKEYEXAMPLE000\raws_session_token = old\r[other]\rregion = x\r"), 0o600)
-		r := w.run(5*time.Second, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit != 0 {
 			return r, []string{"write failed"}
@@ -963,7 +998,7 @@ var findingCases = []finding{
 	{name: "8. write into a credentials file with a BOM finds its first profile", run: func(w *world) (result, []string) {
 		orig := "\xef\xbb\xbf[default]\naws_access_key_id = AKIAOLDKEYEXAMPLE000\naws_secret_access_key = oldsecret\n"
 		os.WriteFile(w.credentials, []byte(orig), 0o600)
-		r := w.run(5*time.Second, "write", "default", "work", "--code", w.code(), "--timeout", "2s")
+		r := w.run(hangLimit, "write", "default", "work", "--code", w.code(), "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit == 0 || !strings.Contains(r.stderr, "holds long-lived keys") {
 			bad = append(bad, "the long-lived keys behind a BOM were not found (a second [default] was written)")
@@ -977,27 +1012,23 @@ var findingCases = []finding{
 		w.session()
 		w.faults.Set(ststest.PastExpiration)
 		before := w.snapshot()
-		r := w.run(5*time.Second, "mfa", "--account", "work", "--force", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
-		return r, w.check(r, fails, before, 4*time.Second, "expired at")
+		r := w.run(hangLimit, "mfa", "--account", "work", "--force", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
+		return r, w.check(r, fails, before, "expired at")
 	}},
 	{name: "7. mfa_process is bounded by --timeout", run: func(w *world) (result, []string) {
-		w.env["AWSENV_MFA_PROCESS"] = "sleep 30.7"
+		// The command outlasts hangLimit: only --timeout can end it in time.
+		w.env["AWSENV_MFA_PROCESS"] = "sleep 90.7"
 		before := w.snapshot()
-		r := w.run(10*time.Second, "mfa", "--account", "work", "--shell", "bash", "--timeout", "2s")
-		bad := w.check(r, fails, before, 4*time.Second, `"sleep 30.7" did not finish within 2s`)
-		if r.elapsed > 4*time.Second {
-			bad = append(bad, fmt.Sprintf("took %s with --timeout 2s", r.elapsed.Round(time.Millisecond)))
-		}
-		return r, append(bad, noProcess("30.7")...)
+		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", shortTimeout)
+		bad := w.check(r, fails, before, `"sleep 90.7" did not finish within 2s`)
+		return r, append(bad, noProcess("90.7")...)
 	}},
 	{name: "7. mfa_process that leaves a background child", run: func(w *world) (result, []string) {
-		marker := fmt.Sprintf("31.%s", w.user.Name[len(w.user.Name)-3:])
+		// The child outlasts hangLimit and --timeout: awsenv must not wait for it.
+		marker := fmt.Sprintf("91.%s", w.user.Name[len(w.user.Name)-3:])
 		w.env["AWSENV_MFA_PROCESS"] = "sleep " + marker + " & echo " + w.code()
-		r := w.run(10*time.Second, "mfa", "--account", "work", "--shell", "bash", "--timeout", "5s")
-		bad := w.check(r, works, nil, 0)
-		if r.elapsed > 3*time.Second {
-			bad = append(bad, fmt.Sprintf("took %s", r.elapsed.Round(time.Millisecond)))
-		}
+		r := w.run(hangLimit, "mfa", "--account", "work", "--shell", "bash", "--timeout", roomyTimeout)
+		bad := w.check(r, works, nil)
 		return r, append(bad, noProcess(marker)...)
 	}},
 	{name: "8. a symlink at a cache lock is not followed", run: func(w *world) (result, []string) {
@@ -1006,8 +1037,8 @@ var findingCases = []finding{
 		lock := filepath.Join(w.cacheDir, cache.AccountSession("work").String()+".lock")
 		os.Symlink(target, lock)
 		before := w.snapshot()
-		r := w.run(5*time.Second, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
-		bad := w.check(r, fails, before, 4*time.Second, lock)
+		r := w.run(hangLimit, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
+		bad := w.check(r, fails, before, lock)
 		if _, err := os.Lstat(target); err == nil {
 			bad = append(bad, "the lock created the symlink's target")
 		}
@@ -1017,13 +1048,13 @@ var findingCases = []finding{
 		long := strings.Repeat("long-profile-", 23) + "x" // 300 characters
 		os.WriteFile(w.config, []byte("[profile "+long+"]\nregion = eu-west-1\nmfa_serial = "+w.user.MFASerial+"\n"), 0o600)
 		os.WriteFile(w.credentials, []byte("["+long+"]\naws_access_key_id = "+w.user.AccessKeyID+"\naws_secret_access_key = "+w.user.SecretAccessKey+"\n"), 0o600)
-		r := w.run(5*time.Second, "mfa", "--account", long, "--code", w.code(), "--shell", "bash", "--timeout", "2s")
-		bad := w.check(r, works, nil, 0)
+		r := w.run(hangLimit, "mfa", "--account", long, "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
+		bad := w.check(r, works, nil)
 		entries, _ := filepath.Glob(filepath.Join(w.cacheDir, "*.json"))
 		if len(entries) != 1 {
 			bad = append(bad, fmt.Sprintf("%d cache entries, want 1", len(entries)))
 		}
-		if f := w.run(5*time.Second, "forget", long); f.exit != 0 || !strings.Contains(f.stderr, "Forgot") {
+		if f := w.run(hangLimit, "forget", long); f.exit != 0 || !strings.Contains(f.stderr, "Forgot") {
 			bad = append(bad, "forget: "+firstLines(f.stderr, 2))
 		}
 		if entries, _ := filepath.Glob(filepath.Join(w.cacheDir, "*.json")); len(entries) != 0 {
@@ -1035,8 +1066,8 @@ var findingCases = []finding{
 		tok := strings.TrimSpace(string(w.content[pToken]))
 		os.WriteFile(w.tokenFile, []byte(tok+"\n"+tok+"\n"), 0o600)
 		before := w.snapshot()
-		r := w.run(5*time.Second, "web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", "2s")
-		bad := w.check(r, fails, before, 4*time.Second, w.tokenFile)
+		r := w.run(hangLimit, "web-identity", "--role-arn", faultTeamRole, "--token-file", w.tokenFile, "--shell", "bash", "--timeout", roomyTimeout)
+		bad := w.check(r, fails, before, w.tokenFile)
 		if n := w.faults.Count(""); n != 0 {
 			bad = append(bad, fmt.Sprintf("%d requests to STS", n))
 		}
@@ -1045,13 +1076,11 @@ var findingCases = []finding{
 	{name: "3. console --open with a failing browser fails at once", run: func(w *world) (result, []string) {
 		w.env["BROWSER"] = "false"
 		before := w.snapshot()
-		r := w.run(10*time.Second, "console", "work", "--open", "--timeout", "2s")
-		bad := w.check(r, fails, before, 2*time.Second, `the browser command "false" (BROWSER) failed`)
+		// At once: not after --timeout, which outlasts hangLimit.
+		r := w.run(hangLimit, "console", "work", "--open", "--timeout", roomyTimeout)
+		bad := w.check(r, fails, before, `the browser command "false" (BROWSER) failed`)
 		if !strings.Contains(r.stderr, "open the link yourself") {
 			bad = append(bad, "it does not say to open the link by hand")
-		}
-		if r.elapsed > 2*time.Second {
-			bad = append(bad, fmt.Sprintf("took %s", r.elapsed.Round(time.Millisecond)))
 		}
 		return r, bad
 	}},
@@ -1066,13 +1095,13 @@ setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w '%{ht
 curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.tmp" && mv "$0.tmp" "$0.owner"
 `), 0o755)
 		w.env["BROWSER"] = script
-		r := w.run(10*time.Second, "console", "work", "--open", "--timeout", "2s")
+		r := w.run(hangLimit, "console", "work", "--open", "--timeout", roomyTimeout)
 		var bad []string
 		if r.exit != 0 {
 			return r, []string{"console --open failed"}
 		}
 		var owner []byte
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && len(owner) == 0; time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(hangLimit); time.Now().Before(deadline) && len(owner) == 0; time.Sleep(20 * time.Millisecond) {
 			owner, _ = os.ReadFile(script + ".owner")
 		}
 		if thief, _ := os.ReadFile(script + ".thief"); string(thief) != "403 " {
@@ -1087,7 +1116,7 @@ curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.tmp" && mv "$0
 		w.session()
 		os.Chown(w.cacheDir, 65534, 65534)
 		entry := w.files[pCacheEntry]
-		r := w.run(5*time.Second, "forget", "work")
+		r := w.run(hangLimit, "forget", "work")
 		var bad []string
 		if _, err := os.Stat(entry); err != nil {
 			bad = append(bad, "forget deleted another user's entry")
@@ -1103,9 +1132,9 @@ curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.tmp" && mv "$0
 		}
 		os.MkdirAll(w.cacheDir, 0o700)
 		before := w.snapshot()
-		r := w.runProgram(10*time.Second, "/bin/sh", "-c", `exec unshare --mount --propagation private sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$0" "$@"`,
-			w.cacheDir, w.s.bin, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", "2s")
-		bad := w.check(r, warns, nil, 0, "read-only file system")
+		r := w.runProgram(hangLimit, "/bin/sh", "-c", `exec unshare --mount --propagation private sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' sh "$0" "$@"`,
+			w.cacheDir, w.s.bin, "mfa", "--account", "work", "--code", w.code(), "--shell", "bash", "--timeout", roomyTimeout)
+		bad := w.check(r, warns, nil, "read-only file system")
 		if after := w.snapshot(); !sameSnapshot(before, after) {
 			bad = append(bad, "something was written to the read-only cache: "+diffSnapshot(before, after))
 		}

@@ -28,6 +28,10 @@ func init() {
 	}
 }
 
+// jsSDKVersion is the JS SDK the scripts were last run with: pinned, so a
+// new release cannot change a run.
+const jsSDKVersion = "3.1178.0"
+
 var (
 	jsOnce sync.Once
 	jsDir  string
@@ -47,7 +51,7 @@ func installJS() (string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", jsDir,
-			"@aws-sdk/client-sts@3", "@aws-sdk/credential-providers@3")
+			"@aws-sdk/client-sts@"+jsSDKVersion, "@aws-sdk/credential-providers@"+jsSDKVersion)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			jsErr = &buildError{err, string(out)}
 		}

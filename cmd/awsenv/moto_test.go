@@ -6,17 +6,15 @@ package main
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/awsenv/awsenv/internal/mototest"
 )
 
 // moto is a moto_server in authenticated mode: after the three IAM calls
@@ -51,9 +49,12 @@ func motoUser() *motoIAMUser {
 // on PATH, the scripts that need it skip (condition [moto]).
 func startMoto(t *testing.T) {
 	addr, stop, err := runMoto(t.TempDir(), "INITIAL_NO_AUTH_ACTION_COUNT=4")
-	if err != nil {
+	if errors.Is(err, mototest.ErrNotInstalled) {
 		t.Log(err)
 		return
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(stop)
 	m := &moto{url: "http://" + addr}
@@ -122,48 +123,12 @@ func (m *moto) iam(form url.Values, out any) error {
 	return nil
 }
 
-// runMoto starts a moto_server on a free port of 127.0.0.1 with the extra
-// environment, and waits until it listens.
+// runMoto starts a moto_server on 127.0.0.1 with the extra environment
+// and returns once it listens.
 func runMoto(dir string, env ...string) (addr string, stop func(), err error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return "", nil, fmt.Errorf("moto_server is not on PATH: the scripts that need moto are skipped")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := mototest.Start(dir, env...)
 	if err != nil {
 		return "", nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	logf, err := os.CreateTemp(dir, "moto-*.log")
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting moto_server: %v", err)
-	}
-	stop = func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		logf.Close()
-	}
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return addr, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			log, _ := os.ReadFile(logf.Name())
-			return "", nil, fmt.Errorf("moto_server did not start listening on %s: %s", addr, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return strings.TrimPrefix(srv.URL, "http://"), srv.Close, nil
 }

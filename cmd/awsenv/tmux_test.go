@@ -17,13 +17,18 @@ import (
 
 func init() { scriptCmds["tmux"] = tmuxCmd }
 
+// screenLimit is the outer limit for a screen to show what is awaited:
+// generous, for a shell started on a loaded machine.
+const screenLimit = time.Minute
+
 // tmux drives a real interactive shell in a tmux session of the script's
 // own tmux server, as a person at a terminal would:
 //
 //	tmux start bash|zsh|fish   the shell with the wrappers loaded (zsh without compinit)
 //	tmux type TEXT             type TEXT
 //	tmux key KEY...            press keys (Tab, Enter, C-u)
-//	tmux screen REGEXP         wait up to 10 s until the screen matches
+//	tmux screen REGEXP         wait until the screen matches (up to screenLimit)
+//	! tmux screen REGEXP       the screen does not match now
 //	tmux stop
 func tmuxCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 1 {
@@ -92,24 +97,25 @@ func tmuxCmd(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func waitScreen(ts *testscript.TestScript, run func(...string) string, re *regexp.Regexp, neg bool) {
-	deadline := time.Now().Add(10 * time.Second)
-	var screen string
-	for time.Now().Before(deadline) {
-		screen = strings.TrimRight(run("capture-pane", "-p", "-t", "t"), "\n")
-		if re.MatchString(screen) != neg {
-			if neg {
-				time.Sleep(100 * time.Millisecond) // a negative match must hold a moment
-				continue
-			}
+	screen := func() string { return strings.TrimRight(run("capture-pane", "-p", "-t", "t"), "\n") }
+	if neg {
+		// What must not be there is checked once, after a positive match
+		// has waited for the shell: waiting for nothing is a time window.
+		if s := screen(); re.MatchString(s) {
+			ts.Fatalf("screen matches %q:\n%s", re, s)
+		}
+		return
+	}
+	deadline := time.Now().Add(screenLimit)
+	for {
+		s := screen()
+		if re.MatchString(s) {
 			return
 		}
-		if neg {
-			ts.Fatalf("screen matches %q:\n%s", re, screen)
+		if time.Now().After(deadline) {
+			ts.Fatalf("screen does not match %q within %s:\n%s", re, screenLimit, s)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-	if !neg {
-		ts.Fatalf("screen does not match %q within 10s:\n%s", re, screen)
 	}
 }
 

@@ -53,6 +53,9 @@ type Client struct {
 	// Attempts is how often a request is tried when the service throttles
 	// or fails (5xx) or the connection breaks; 0 or 1 means once.
 	Attempts int
+	// Backoff is the first wait between attempts, doubled for each next
+	// one; 0 means 200ms.
+	Backoff time.Duration
 	// RetryCodes are error codes tried again besides throttling and 5xx.
 	RetryCodes []string
 	// RequireResult makes a call with a nil result still require the
@@ -130,12 +133,16 @@ func (c *Client) Call(ctx context.Context, action string, params url.Values, res
 	}
 	body := []byte(form.Encode())
 	var err error
+	wait := c.Backoff
+	if wait <= 0 {
+		wait = 200 * time.Millisecond
+	}
 	for i := range max(c.Attempts, 1) {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
 				return err
-			case <-time.After(time.Duration(100<<i) * time.Millisecond):
+			case <-time.After(wait << (i - 1)):
 			}
 		}
 		var retry bool

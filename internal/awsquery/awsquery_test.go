@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -128,6 +129,33 @@ func TestRetries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A cancelled context ends the wait between attempts at once instead of
+// sleeping it out: the wait is an hour, the test's limit generous.
+func TestCancelEndsRetryWait(t *testing.T) {
+	s := &script{replies: []reply{{503, "ServiceUnavailable"}}}
+	c, _ := serve(t, s)
+	c.Attempts, c.Backoff = 3, time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Call(ctx, "GetUser", nil, nil) }()
+	for s.count() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		var e *Error
+		if !errors.As(err, &e) || e.Code != "ServiceUnavailable" {
+			t.Errorf("err = %v, want the last answer's", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the cancel did not end the wait")
+	}
+	if n := s.count(); n != 1 {
+		t.Errorf("%d requests, want 1", n)
 	}
 }
 

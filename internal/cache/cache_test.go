@@ -319,7 +319,7 @@ func TestGetNotARegularFile(t *testing.T) {
 				if e != nil {
 					t.Fatalf("Get returned %+v", *e)
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("Get hangs")
 			}
 			msgs := w.take()
@@ -603,7 +603,7 @@ func TestLockExcludes(t *testing.T) {
 	acquired := make(chan time.Time, 1)
 	errc := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		unlock2, err := s.Lock(ctx, stem("work"), nil)
 		if err != nil {
@@ -630,7 +630,7 @@ func TestLockExcludes(t *testing.T) {
 		}
 	case err := <-errc:
 		t.Fatal(err)
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the waiter did not get the lock after it was released")
 	}
 }

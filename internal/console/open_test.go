@@ -32,7 +32,8 @@ func TestOpenBrowserFails(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "SECRET") {
 			t.Errorf("the error quotes the link: %v", err)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		// At once, not after the minute Open may wait for the browser.
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("BROWSER=%q: took %s", tt.browser, d)
 		}
 	}
@@ -47,10 +48,10 @@ func TestOpenBrowserHandsOn(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "location")
 	env := map[string]string{"BROWSER": `sh -c 'sleep 0.3; curl -s -o /dev/null -w "%{redirect_url}" "$1" > ` + out + `' sh "$1" & :`}
-	if err := Open(context.Background(), testLink, func(k string) string { return env[k] }, 10*time.Second); err != nil {
+	if err := Open(context.Background(), testLink, func(k string) string { return env[k] }, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, _ := os.ReadFile(out); string(b) == testLink {
 			return
@@ -82,10 +83,10 @@ setpriv --reuid=65534 --regid=65534 --clear-groups curl -s -o /dev/null -w '%{ht
 curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$1" > "$0.owner"
 `), 0o755)
 	env := map[string]string{"BROWSER": script}
-	if err := Open(context.Background(), testLink, func(k string) string { return env[k] }, 10*time.Second); err != nil {
+	if err := Open(context.Background(), testLink, func(k string) string { return env[k] }, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var owner []byte
 	for time.Now().Before(deadline) {
 		if owner, _ = os.ReadFile(script + ".owner"); len(owner) > 0 {

@@ -203,7 +203,7 @@ func TestUpdateSpecialFiles(t *testing.T) {
 					t.Errorf("%s: %s: %v", target, []string{"Check", "Update"}[i], err)
 				}
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s: hangs", target)
 		}
 		if st, _ := os.Stat(target); st.Mode().IsRegular() {

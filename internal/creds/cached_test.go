@@ -141,7 +141,7 @@ func TestCachedWaitsForLockHolder(t *testing.T) {
 	}()
 	select {
 	case <-waiting:
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("Retrieve did not wait for the lock")
 	}
 	// The lock holder (another process) writes the fresh entry, then unlocks.

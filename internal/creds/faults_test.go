@@ -83,7 +83,9 @@ func TestSessionTokenFaults(t *testing.T) {
 					t.Errorf("error %q quotes a secret", msg)
 				}
 			}
-			if d := time.Since(start); d > 3*time.Second {
+			// Generous for a loaded machine; the message says the 1s
+			// timeout fired, and the hang outlasts the limit.
+			if d := time.Since(start); d > 30*time.Second {
 				t.Errorf("took %s with a 1s timeout", d)
 			}
 			if n := f.Count("GetSessionToken"); n != 1 {
@@ -210,7 +212,7 @@ func TestCABundleSpecialFiles(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "AWS_CA_BUNDLE "+path) || !strings.Contains(err.Error(), "unset it") {
 				t.Errorf("%s: err = %v", kind, err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s: HTTPClient hangs", kind)
 		}
 	}
@@ -229,7 +231,7 @@ func TestTokenFile(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "web identity token file "+path) {
 				t.Errorf("%s: err = %v", kind, err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("%s: TokenFile hangs", kind)
 		}
 	}

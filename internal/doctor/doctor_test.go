@@ -95,8 +95,8 @@ func TestKeyAgesStopWhenIAMIsUnreachable(t *testing.T) {
 	if want := fmt.Sprintf("of %d more accounts", n-unknown); !strings.Contains(skipped, want) {
 		t.Errorf("skipped %q, want %q", skipped, want)
 	}
-	// One timeout for the key ages, one for STS, and slack: not forty.
-	if elapsed > 20*timeout {
-		t.Errorf("doctor took %s with a %s timeout", elapsed, timeout)
-	}
+	// One timeout for the key ages, one for STS: not forty. The counts
+	// above pin that (the calls after the first workers' are not made);
+	// the time is only logged, as a loaded machine stretches it.
+	t.Logf("doctor took %s with a %s timeout", elapsed, timeout)
 }

@@ -112,7 +112,7 @@ func TestReadTextRefusals(t *testing.T) {
 			}()
 			select {
 			case err = <-done:
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 				t.Fatal("ReadText blocked")
 			}
 			if err == nil {

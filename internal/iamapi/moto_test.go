@@ -4,7 +4,7 @@ package iamapi_test
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -13,17 +13,17 @@ import (
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/iamapi/iamtest"
+	"github.com/awsenv/awsenv/internal/mototest"
 )
 
-var moto *iamtest.Moto
+var (
+	moto    *iamtest.Moto
+	motoErr error // why moto is not running
+)
 
 func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "iamapi-moto")
-	var err error
-	moto, err = iamtest.Start(dir)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "iamapi: %v: the moto tests are skipped\n", err)
-	}
+	moto, motoErr = iamtest.Start(dir)
 	code := m.Run()
 	if moto != nil {
 		moto.Close()
@@ -33,8 +33,11 @@ func TestMain(m *testing.M) {
 }
 
 func needMoto(t *testing.T) {
-	if moto == nil {
-		t.Skip("moto_server is not on PATH: skipped")
+	if errors.Is(motoErr, mototest.ErrNotInstalled) {
+		t.Skip(motoErr)
+	}
+	if motoErr != nil {
+		t.Fatal(motoErr)
 	}
 }
 

@@ -46,7 +46,8 @@ var ErrTooMuchOutput = errors.New("command printed too much")
 // drainDelay bounds the wait for the end of the command's output once the
 // command has exited and its process group is gone: a process that left the
 // group (a daemon started with setsid) may hold the pipes open for ever.
-const drainDelay = time.Second
+// A variable only so that tests can tell it from a slow machine.
+var drainDelay = time.Second
 
 // Output runs c and returns what it printed on its standard output. When
 // the timeout passes or ctx ends, the command and, on Unix, every process

@@ -122,7 +122,7 @@ func TestGetTerminal(t *testing.T) {
 			}
 			term := runTerminal(master, prompt, tt.input)
 			// If the prompt never shows, hang up so Get returns.
-			watchdog := time.AfterFunc(10*time.Second, func() { master.Close() })
+			watchdog := time.AfterFunc(time.Minute, func() { master.Close() })
 			defer watchdog.Stop()
 
 			code, err := s.Get(context.Background())

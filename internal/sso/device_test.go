@@ -286,9 +286,12 @@ func TestCallsNeverFollowRedirectsNorLeakSecrets(t *testing.T) {
 	mux.HandleFunc("/assignment/accounts", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://elsewhere.example/", http.StatusFound)
 	})
-	mux.HandleFunc("/client/register", func(w http.ResponseWriter, r *http.Request) { time.Sleep(300 * time.Millisecond) })
+	// Answers only when the test ends: only the client's timeout ends the call.
+	answer := make(chan struct{})
+	mux.HandleFunc("/client/register", func(w http.ResponseWriter, r *http.Request) { <-answer })
 	fake := httptest.NewServer(mux)
 	defer fake.Close()
+	defer close(answer) // before the server closes
 
 	c := &Client{Getenv: func(k string) string {
 		if k == "AWS_ENDPOINT_URL" {

@@ -58,7 +58,7 @@ func botocorePython(t *testing.T) string {
 	t.Helper()
 	out, err := exec.Command("python3", "-c", "import botocore, sys; print(sys.executable)").Output()
 	if err != nil {
-		t.Skip("python3 with botocore is not installed (the pyenv Python has it): skipping the botocore reader")
+		t.Skip("needs botocore in the python3 first on PATH (pip install botocore; the pyenv Python has it): skipping the botocore reader")
 	}
 	return strings.TrimSpace(string(out))
 }

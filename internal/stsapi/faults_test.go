@@ -102,7 +102,7 @@ func TestUnusableAnswers(t *testing.T) {
 			if !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v (%T), want an AnswerError with %q", err, err, tt.want)
 			}
-			if d := time.Since(start); d > 3*time.Second {
+			if d := time.Since(start); d > 30*time.Second {
 				t.Errorf("took %s", d)
 			}
 			if n := f.Count(""); n != 1 {

@@ -566,7 +566,9 @@ func TestSSOManyAccountsAreCheap(t *testing.T) {
 	for i := range 5000 {
 		s.AddSSOAccount(fmt.Sprintf("%012d", i), "a", "Admin", "ReadOnly")
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	// A generous limit for a loaded machine; a quadratic store takes far
+	// longer (bench/scale.sh measures the real cost).
+	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("5000 accounts took %v", d)
 	}
 	if len(s.SSOAccounts()) != 5000 {

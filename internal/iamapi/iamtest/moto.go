@@ -6,19 +6,16 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/iamapi"
+	"github.com/awsenv/awsenv/internal/mototest"
 )
 
 // Moto is a running moto_server.
@@ -35,50 +32,14 @@ func Provider(k config.Keys) aws.CredentialsProvider {
 	})
 }
 
-// Start runs moto_server on a free port of 127.0.0.1, logging into dir. It
-// returns an error that says so when moto_server is not on PATH.
+// Start runs moto_server on 127.0.0.1 in authenticated mode, logging into
+// dir. Without moto_server on PATH, it returns mototest.ErrNotInstalled.
 func Start(dir string) (*Moto, error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		return nil, fmt.Errorf("moto_server is not on PATH")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := mototest.Start(dir, "INITIAL_NO_AUTH_ACTION_COUNT=3")
 	if err != nil {
 		return nil, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT=3")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	logf, err := os.CreateTemp(dir, "moto-*.log")
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting moto_server: %w", err)
-	}
-	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	m.stop = func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		logf.Close()
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", m.URL[len("http://"):], 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			m.stop()
-			log, _ := os.ReadFile(logf.Name())
-			return nil, fmt.Errorf("moto_server did not listen: %s", log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	m := &Moto{URL: srv.URL, stop: srv.Close}
 	if m.Admin, err = m.bootstrap(); err != nil {
 		m.stop()
 		return nil, err
@@ -91,7 +52,7 @@ func (m *Moto) Close() { m.stop() }
 
 // Endpoint is moto's IAM endpoint.
 func (m *Moto) Endpoint() iamapi.Endpoint {
-	return iamapi.Endpoint{URL: m.URL, Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}
+	return iamapi.Endpoint{Service: "iam", URL: m.URL, Region: "us-east-1", From: "AWS_ENDPOINT_URL_IAM"}
 }
 
 // Client signs with keys at moto's IAM.

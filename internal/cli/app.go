@@ -27,6 +27,9 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer // only statements for the shell, or output asked for
 	Err io.Writer // messages, warnings, errors
+	// InTerminal says stdin is a terminal: a person is there to pick (and
+	// input piped in is read from In instead of asked for).
+	InTerminal bool
 	// OutTerminal says stdout is a terminal: statements meant for eval
 	// (and the secrets in them) are then not printed.
 	OutTerminal bool
@@ -41,6 +44,7 @@ type IO struct {
 // StdIO is the real process's IO.
 func StdIO() *IO {
 	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now,
+		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		OutTerminal: term.IsTerminal(int(os.Stdout.Fd())), ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
 }
 

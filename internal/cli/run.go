@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/pick"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -62,6 +64,15 @@ func (r *run) progress(what string) func() {
 			fmt.Fprint(r.io.Err, "\r\x1b[K")
 		}
 	}
+}
+
+// picker is the terminal the picker draws on, when a person is at one:
+// stdin a terminal and the controlling terminal open.
+func (r *run) picker() (pick.Screen, func(), error) {
+	if !r.io.InTerminal {
+		return pick.Screen{}, nil, errors.New("stdin is not a terminal")
+	}
+	return pick.Terminal()
 }
 
 // flush writes the buffered output to stdout; called once, on success.

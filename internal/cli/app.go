@@ -105,9 +105,10 @@ func runMain(ctx context.Context, args []string, io *IO) int {
 
 func newApp(io *IO) *cli.App {
 	app := &cli.App{
-		Name:      "awsenv",
-		Usage:     "switch the current shell between AWS accounts, with cached MFA sessions",
-		UsageText: "eval \"$(awsenv init bash)\"   then   ec2switch NAME, ec2mfa, ec2now\n   awsenv COMMAND [options] [arguments]",
+		Name:  "awsenv",
+		Usage: "switch the current shell between AWS accounts, with cached MFA sessions",
+		// The help template indents every line of UsageText.
+		UsageText: "eval \"$(awsenv init bash)\"   then   ec2switch NAME, ec2mfa, ec2now\nawsenv COMMAND [options] [arguments]",
 		Version:   buildVersion(),
 		Description: "awsenv prints shell statements on stdout for the ec2* wrappers to eval; " +
 			"messages go to stderr. Run 'awsenv COMMAND --help' for a command's options.",
@@ -126,7 +127,8 @@ func newApp(io *IO) *cli.App {
 				name := c.Args().First()
 				return usagef("unknown command %q%s: run 'awsenv --help' for the list", name, xerr.DidYouMean(name, commandNames(c.App)))
 			}
-			return usagef("a command is needed: run 'awsenv --help' for the list")
+			_, err := io.Out.Write([]byte(shortHelp(c.App)))
+			return err
 		},
 		Commands: commands(io),
 	}
@@ -164,6 +166,7 @@ func commands(io *IO) []*cli.Command {
 		sandboxCommand(io),
 		completeCommand(io),
 		serveCommand(io),
+		versionCommand(io),
 	}
 }
 

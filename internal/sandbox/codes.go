@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,8 +41,10 @@ func serveCodes(srv *ststest.Server, users map[string]*ststest.User) (string, fu
 		}
 		c, ok := srv.FreshCode(u)
 		if !ok {
-			wait := 30 - time.Now().Unix()%30
-			http.Error(w, fmt.Sprintf("every code of this moment is used: run it again in %d seconds", wait), http.StatusServiceUnavailable)
+			// Every code the stand-in accepts now was used: the next
+			// comes with the next 30-second step.
+			w.Header().Set("Retry-After", strconv.FormatInt(30-time.Now().Unix()%30, 10))
+			http.Error(w, "every code of this moment is used", http.StatusServiceUnavailable)
 			return
 		}
 		io.WriteString(w, c)
@@ -50,24 +53,45 @@ func serveCodes(srv *ststest.Server, users map[string]*ststest.User) (string, fu
 	return "http://" + l.Addr().String() + base, func() { hs.Close() }, nil
 }
 
-// freshCode asks the sandbox for a code of account name.
-func freshCode(base, name string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// freshCode asks the sandbox for a code of account name. When every code
+// of the moment was used (three MFA calls within a step), it waits for the
+// next step, as a person with an authenticator app would, and says so.
+func freshCode(stderr io.Writer, base, name string) (string, error) {
+	for range 3 {
+		c, wait, err := askCode(base, name)
+		if err != nil || wait == 0 {
+			return c, err
+		}
+		fmt.Fprintf(stderr, "awsenv sandbox: every code of this moment is used; the next comes in %ds\n", wait)
+		time.Sleep(time.Duration(wait)*time.Second + 200*time.Millisecond)
+	}
+	return "", errors.New("no code came free: run it again")
+}
+
+// askCode is one question for a code: the code, or how many seconds
+// until the next.
+func askCode(base, name string) (string, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+url.PathEscape(name), nil)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	resp, err := loopbackClient().Do(req)
 	if err != nil {
-		return "", fmt.Errorf("cannot reach the sandbox for a code (%v): is its shell still running?", err)
+		return "", 0, fmt.Errorf("cannot reach the sandbox for a code (%v): is its shell still running?", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	if resp.StatusCode != http.StatusOK {
-		return "", errors.New(strings.TrimSpace(string(body)))
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		if wait, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && wait > 0 {
+			return "", wait, nil
+		}
 	}
-	return strings.TrimSpace(string(body)), nil
+	if resp.StatusCode != http.StatusOK {
+		return "", 0, errors.New(strings.TrimSpace(string(body)))
+	}
+	return strings.TrimSpace(string(body)), 0, nil
 }
 
 // loopbackClient goes straight to 127.0.0.1, never through a proxy.

@@ -155,7 +155,7 @@ func code(io *IO, name string) error {
 	// one that works, so that codes in a row (ec2mfa, then a role from the
 	// keys) need no wait for the next.
 	if codes := io.Getenv("AWSENV_SANDBOX_CODES"); codes != "" {
-		c, err := freshCode(codes, name)
+		c, err := freshCode(io.Err, codes, name)
 		if err != nil {
 			return err
 		}

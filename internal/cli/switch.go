@@ -69,20 +69,26 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		return err
 	}
 	if o.Name == "" {
-		names := res.AccountNames()
-		if len(names) == 0 {
-			r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'")
-			return nil
-		}
+		const none = "No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'"
 		screen, closeScreen, err := r.picker()
 		if err != nil {
+			names := res.AccountNames()
+			if len(names) == 0 {
+				r.say(none)
+				return nil
+			}
 			r.say("Possible accounts: %s", strings.Join(names, " "))
 			return nil
 		}
+		// The picker offers the profiles of ~/.aws/config too.
 		o.Name, err = pickName(screen, res, o, r.now())
 		closeScreen()
 		if err != nil {
 			return err
+		}
+		if o.Name == "" {
+			r.say(none)
+			return nil
 		}
 	}
 	got, err := res.Resolve(ctx, o.Name, resolve.Request{Purpose: resolve.Switch})
@@ -131,7 +137,8 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 }
 
 // pickName lets the person choose an account or profile on the terminal:
-// what list shows of each, filtered as they type.
+// what list shows of each, filtered as they type. It is "" when there is
+// nothing to choose from.
 func pickName(screen pick.Screen, res *resolve.Resolver, o switchOptions, now time.Time) (string, error) {
 	l, err := res.List()
 	if err != nil {
@@ -151,6 +158,9 @@ func pickName(screen pick.Screen, res *resolve.Resolver, o switchOptions, now ti
 	for _, p := range l.Profiles {
 		rows = append(rows, pick.Row{Value: p.Name, Cells: []string{p.Name, "profile (" + p.Kind + ")", dash(p.Region), state(p.Cached)},
 			Match: p.Name})
+	}
+	if len(rows) == 0 {
+		return "", nil
 	}
 	name, err := pick.Choose(screen, "switch to> ", []string{"NAME", "ACCOUNT", "REGION", "SESSION"}, rows)
 	if errors.Is(err, pick.ErrCancelled) {

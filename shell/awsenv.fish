@@ -40,7 +40,8 @@ set -gx AWSENV_WRAPPERS fish
 function __awsenv_complete
     set -l tokens (commandline -opc)
     set -l cur (commandline -ct)
-    __awsenv __complete (string replace -r '.*/' '' -- $tokens[1]) $tokens[2..-1] "$cur" 2>/dev/null
+    # "WORD<TAB>DESCRIPTION" lines: fish shows the description beside the word.
+    __awsenv __complete --describe (string replace -r '.*/' '' -- $tokens[1]) $tokens[2..-1] "$cur" 2>/dev/null
 end
 for c in ec2switch ec2mfa ec2role ec2now awsenv
     complete -c $c -f -a '(__awsenv_complete)'

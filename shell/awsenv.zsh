@@ -24,10 +24,20 @@ export AWSENV_WRAPPERS=zsh
 # Completion: accounts, profiles, roles, subcommands and flags, from awsenv;
 # with compinit through compdef, without it through compctl, so it works
 # whether or not the rc file runs compinit, and before or after this line.
+# With compinit, each candidate shows its description (an account's id and
+# region, a flag's or a command's usage) through _describe.
 __awsenv_zcomplete() {
-	local -a c
-	c=(${(f)"$(__awsenv __complete ${words[1]:t} "${(@)words[2,CURRENT]}" 2>/dev/null)"})
-	compadd -a c
+	local -a c d
+	local l
+	c=(${(f)"$(__awsenv __complete --describe ${words[1]:t} "${(@)words[2,CURRENT]}" 2>/dev/null)"})
+	for l in "${c[@]}"; do
+		if [[ $l == *$'\t'* ]]; then
+			d+=("${${l%%$'\t'*}//:/\\:}:${l#*$'\t'}")
+		else
+			d+=("${l//:/\\:}")
+		fi
+	done
+	_describe -t awsenv awsenv d
 }
 __awsenv_compctl() {
 	local -a args

@@ -26,8 +26,8 @@ func addCommand(io *IO) *cli.Command {
 		Name:      "add",
 		Usage:     "set up an account from an IAM user's access key: asks for the key, checks it with STS, writes the files",
 		ArgsUsage: "NAME",
-		Description: "Asks on the terminal for the access key id and the secret access key (not shown; from\n" +
-			"stdin, one a line, when there is no terminal), checks them with STS GetCallerIdentity to\n" +
+		Description: "Asks on the terminal for the access key id and the secret access key (not shown), or\n" +
+			"reads them from stdin, one a line, when stdin is not a terminal; checks them with STS GetCallerIdentity to\n" +
 			"learn the account id and the IAM user, then writes NAME.access_key, NAME.secret_key and\n" +
 			"NAME.user (mode 600, in a 700 directory) and the entry of the accounts file, keeping every\n" +
 			"other entry as it was. Keys STS refuses are not written.\n" +
@@ -60,11 +60,8 @@ func runAdd(ctx context.Context, r *run, o addOptions) error {
 	if err != nil {
 		return err
 	}
-	keys, err := askKeys(r)
-	if err != nil {
-		return err
-	}
-	added, err := res.AddAccount(ctx, resolve.NewAccount{Name: o.Name, Keys: keys, Region: o.Region, Force: o.Force, Keyring: o.Keyring})
+	added, err := res.AddAccount(ctx, resolve.NewAccount{Name: o.Name, AskKeys: func() (config.Keys, error) { return askKeys(r) },
+		Region: o.Region, Force: o.Force, Keyring: o.Keyring})
 	if err != nil {
 		return err
 	}
@@ -73,22 +70,23 @@ func runAdd(ctx context.Context, r *run, o addOptions) error {
 	return nil
 }
 
-// askKeys reads the access key id and the secret from the terminal (the
-// secret without echo), else two lines of stdin; never from the command
-// line, where other users could read them.
+// askKeys reads the access key id and the secret, never from the command
+// line, where other users could read them: two lines of stdin when stdin is
+// not a terminal (piped from a password manager, even with a terminal
+// attached), else asked on the terminal, the secret without echo.
 func askKeys(r *run) (config.Keys, error) {
-	id, err := prompt.Ask(nil, "AWS access key id: ", false)
-	if errors.Is(err, prompt.ErrNoTerminal) {
+	if !r.io.InTerminal {
 		sc := bufio.NewScanner(r.io.In)
 		var lines []string
 		for len(lines) < 2 && sc.Scan() {
 			lines = append(lines, strings.TrimSpace(sc.Text()))
 		}
 		if len(lines) < 2 {
-			return config.Keys{}, errors.New("no terminal to ask on, and stdin did not hold the access key id and the secret, one a line")
+			return config.Keys{}, errors.New("stdin did not hold the access key id and the secret, one a line: pipe them in, or run add at a terminal")
 		}
 		return config.Keys{AccessKeyID: lines[0], SecretAccessKey: lines[1]}, nil
 	}
+	id, err := prompt.Ask(nil, "AWS access key id: ", false)
 	if err != nil {
 		return config.Keys{}, err
 	}

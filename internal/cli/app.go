@@ -27,6 +27,9 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer // only statements for the shell, or output asked for
 	Err io.Writer // messages, warnings, errors
+	// InTerminal says stdin is a terminal: a person is there to pick (and
+	// input piped in is read from In instead of asked for).
+	InTerminal bool
 	// OutTerminal says stdout is a terminal: statements meant for eval
 	// (and the secrets in them) are then not printed.
 	OutTerminal bool
@@ -41,6 +44,7 @@ type IO struct {
 // StdIO is the real process's IO.
 func StdIO() *IO {
 	return &IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now,
+		InTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		OutTerminal: term.IsTerminal(int(os.Stdout.Fd())), ErrTerminal: term.IsTerminal(int(os.Stderr.Fd()))}
 }
 
@@ -101,9 +105,10 @@ func runMain(ctx context.Context, args []string, io *IO) int {
 
 func newApp(io *IO) *cli.App {
 	app := &cli.App{
-		Name:      "awsenv",
-		Usage:     "switch the current shell between AWS accounts, with cached MFA sessions",
-		UsageText: "eval \"$(awsenv init bash)\"   then   ec2switch NAME, ec2mfa, ec2now\n   awsenv COMMAND [options] [arguments]",
+		Name:  "awsenv",
+		Usage: "switch the current shell between AWS accounts, with cached MFA sessions",
+		// The help template indents every line of UsageText.
+		UsageText: "eval \"$(awsenv init bash)\"   then   ec2switch NAME, ec2mfa, ec2now\nawsenv COMMAND [options] [arguments]",
 		Version:   buildVersion(),
 		Description: "awsenv prints shell statements on stdout for the ec2* wrappers to eval; " +
 			"messages go to stderr. Run 'awsenv COMMAND --help' for a command's options.",
@@ -122,7 +127,8 @@ func newApp(io *IO) *cli.App {
 				name := c.Args().First()
 				return usagef("unknown command %q%s: run 'awsenv --help' for the list", name, xerr.DidYouMean(name, commandNames(c.App)))
 			}
-			return usagef("a command is needed: run 'awsenv --help' for the list")
+			_, err := io.Out.Write([]byte(shortHelp(c.App)))
+			return err
 		},
 		Commands: commands(io),
 	}
@@ -160,6 +166,7 @@ func commands(io *IO) []*cli.Command {
 		sandboxCommand(io),
 		completeCommand(io),
 		serveCommand(io),
+		versionCommand(io),
 	}
 }
 

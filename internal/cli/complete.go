@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -20,12 +19,33 @@ func completeCommand(io *IO) *cli.Command {
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
 			words := c.Args().Slice()
+			// zsh and fish show a description beside each candidate
+			// (bash cannot): "WORD<TAB>DESCRIPTION" lines.
+			describe := len(words) > 0 && words[0] == "--describe"
+			if describe {
+				words = words[1:]
+			}
 			if len(words) == 0 {
 				return nil
 			}
 			r := newRun(io)
-			for _, w := range completions(newApp(io), words, func() completionSource { return newCompletionSource(io) }) {
-				fmt.Fprintln(&r.out, w)
+			var src completionSource
+			get := func() completionSource {
+				if src == nil {
+					src = newCompletionSource(io)
+				}
+				return src
+			}
+			app := newApp(io)
+			cands, kind, cmd := complete(app, words, get)
+			for _, w := range cands {
+				r.out.WriteString(w)
+				if describe {
+					if d := description(app, kind, cmd, w, get); d != "" {
+						r.out.WriteString("\t" + d)
+					}
+				}
+				r.out.WriteByte('\n')
 			}
 			return r.flush()
 		},
@@ -37,6 +57,9 @@ func completeCommand(io *IO) *cli.Command {
 type completionSource interface {
 	names() []string
 	roles(account string) []string
+	// about says what each name is ("account 123456789012, eu-west-1"),
+	// for the shells that show descriptions.
+	about() map[string]string
 }
 
 type setupSource struct {
@@ -64,6 +87,29 @@ func (s *setupSource) names() []string {
 	}
 	names, _ := env.Names()
 	return names
+}
+
+func (s *setupSource) about() map[string]string {
+	env := s.load()
+	if env == nil {
+		return nil
+	}
+	accounts, profiles, _ := env.Rows()
+	out := make(map[string]string, len(accounts)+len(profiles))
+	for _, a := range accounts {
+		out[a.Name] = withRegion(strings.TrimSpace("account "+a.AccountID), a.Region)
+	}
+	for _, p := range profiles {
+		out[p.Name] = withRegion("profile ("+p.Kind+")", p.Region)
+	}
+	return out
+}
+
+func withRegion(what, region string) string {
+	if region == "" {
+		return what
+	}
+	return what + ", " + region
 }
 
 // roles are the account's roles, or for a profile, the role profiles.
@@ -104,6 +150,14 @@ var positionals = map[string][]string{
 // flagValues are the values of flags that take one of a few.
 var flagValues = map[string][]string{"shell": {"bash", "zsh", "fish", "powershell"}}
 
+// What the candidates of a completion are, for their descriptions.
+const (
+	kindCommand = "command"
+	kindFlag    = "flag"
+	kindName    = "name"
+	kindOther   = ""
+)
+
 func completions(app *cli.App, words []string, source func() completionSource) []string {
 	var src completionSource
 	get := func() completionSource {
@@ -112,26 +166,63 @@ func completions(app *cli.App, words []string, source func() completionSource) [
 		}
 		return src
 	}
+	cands, _, _ := complete(app, words, get)
+	return cands
+}
+
+// description is what zsh and fish show beside a candidate: a command's or
+// a flag's usage, a name's account id and region.
+func description(app *cli.App, kind string, cmd *cli.Command, cand string, get func() completionSource) string {
+	var d string
+	switch kind {
+	case kindCommand:
+		if c := findCommand(app, cand); c != nil {
+			d = c.Usage
+		}
+	case kindFlag:
+		if f := findFlag(cmd, strings.TrimLeft(cand, "-")); f != nil {
+			if df, ok := f.(cli.DocGenerationFlag); ok {
+				d = df.GetUsage()
+			}
+		}
+	case kindName:
+		d = get().about()[cand]
+	}
+	d = strings.Join(strings.Fields(d), " ")
+	// One line beside the candidate: a long usage is cut at a word.
+	if r := []rune(d); len(r) > 80 {
+		d = string(r[:79])
+		if i := strings.LastIndexByte(d, ' '); i > 40 {
+			d = d[:i]
+		}
+		d = strings.TrimRight(d, ",:;") + "…"
+	}
+	return d
+}
+
+// complete is the candidates for the last of words, what kind they are,
+// and the command they are for.
+func complete(app *cli.App, words []string, get func() completionSource) ([]string, string, *cli.Command) {
 	first, rest := words[0], words[1:]
 	var cmd *cli.Command
 	if sub, ok := wrappers[first]; ok {
 		cmd = findCommand(app, sub)
 	} else {
 		if len(rest) <= 1 || rest[0] == "help" && len(rest) == 2 {
-			return prefixed(commandNames(app), last(words))
+			return prefixed(commandNames(app), last(words)), kindCommand, nil
 		}
 		cmd = findCommand(app, rest[0])
 		rest = rest[1:]
 	}
 	if cmd == nil || len(rest) == 0 {
-		return nil
+		return nil, kindOther, cmd
 	}
 	cur := rest[len(rest)-1]
 	before := rest[:len(rest)-1]
 	// The value of the flag before the cursor.
 	if n := len(before); n > 0 && strings.HasPrefix(before[n-1], "-") && !strings.Contains(before[n-1], "=") {
 		if f := findFlag(cmd, strings.TrimLeft(before[n-1], "-")); f != nil && takesValue(f) {
-			return prefixed(valuesOf(cmd, f.Names()[0], before, get), cur)
+			return prefixed(valuesOf(cmd, f.Names()[0], before, get), cur), valueKind(f), cmd
 		}
 	}
 	if name, value, ok := strings.Cut(cur, "="); ok && strings.HasPrefix(name, "--") {
@@ -140,7 +231,7 @@ func completions(app *cli.App, words []string, source func() completionSource) [
 			for i := range vals {
 				vals[i] = name + "=" + vals[i]
 			}
-			return prefixed(vals, name+"="+value)
+			return prefixed(vals, name+"="+value), kindOther, cmd
 		}
 	}
 	if strings.HasPrefix(cur, "-") {
@@ -149,24 +240,32 @@ func completions(app *cli.App, words []string, source func() completionSource) [
 			flags = append(flags, "--"+f.Names()[0])
 		}
 		sort.Strings(flags)
-		return prefixed(flags, cur)
+		return prefixed(flags, cur), kindFlag, cmd
 	}
 	kinds := positionals[cmd.Name]
 	i := positionalIndex(cmd, before)
 	if i >= len(kinds) {
-		return nil
+		return nil, kindOther, cmd
 	}
 	switch kinds[i] {
 	case "name":
-		return prefixed(get().names(), cur)
+		return prefixed(get().names(), cur), kindName, cmd
 	case "role":
-		return prefixed(get().roles(flagIn(before, "account", "a")), cur)
+		return prefixed(get().roles(flagIn(before, "account", "a")), cur), kindOther, cmd
 	case "shell":
-		return prefixed(flagValues["shell"], cur)
+		return prefixed(flagValues["shell"], cur), kindOther, cmd
 	case "service":
-		return prefixed(serviceNames(), cur)
+		return prefixed(serviceNames(), cur), kindOther, cmd
 	}
-	return nil
+	return nil, kindOther, cmd
+}
+
+// valueKind is what the values of flag f are.
+func valueKind(f cli.Flag) string {
+	if f.Names()[0] == "account" {
+		return kindName
+	}
+	return kindOther
 }
 
 // serviceNames are the console's SERVICE shortcuts and their aliases.

@@ -21,6 +21,41 @@ func (f fakeSource) roles(account string) []string {
 	return []string{"admin", "readonly"}
 }
 
+func (f fakeSource) about() map[string]string {
+	*f.reads++
+	return map[string]string{"work": "account 123456789012, eu-west-1", "prod-admin": "profile (role)"}
+}
+
+// The descriptions zsh and fish show: a name's account id and region, a
+// flag's and a command's usage, nothing for a value without one.
+func TestDescriptions(t *testing.T) {
+	app := newApp(&IO{Getenv: func(string) string { return "" }, Now: time.Now})
+	tests := []struct{ words, cand, want string }{
+		{"ec2switch |", "work", "account 123456789012, eu-west-1"},
+		{"ec2switch |", "prod-admin", "profile (role)"},
+		{"ec2switch |", "personal", ""},
+		{"ec2mfa --account |", "work", "account 123456789012, eu-west-1"},
+		{"ec2switch --se", "--serve", "export a local credential server's address instead of fixed credentials: it…"},
+		{"awsenv sw", "switch", "print the statements that switch the shell to an account (no network call)"},
+		{"awsenv init |", "bash", ""},
+	}
+	for _, tt := range tests {
+		words := strings.Fields(strings.ReplaceAll(tt.words, "|", ""))
+		if strings.HasSuffix(tt.words, "|") {
+			words = append(words, "")
+		}
+		reads := 0
+		get := func() completionSource { return fakeSource{&reads} }
+		cands, kind, cmd := complete(app, words, get)
+		if !strings.Contains(" "+strings.Join(cands, " ")+" ", " "+tt.cand+" ") {
+			t.Fatalf("%q: %q is not a candidate: %q", tt.words, tt.cand, cands)
+		}
+		if got := description(app, kind, cmd, tt.cand, get); got != tt.want {
+			t.Errorf("%q %s: %q, want %q", tt.words, tt.cand, got, tt.want)
+		}
+	}
+}
+
 func TestCompletions(t *testing.T) {
 	app := newApp(&IO{Getenv: func(string) string { return "" }, Now: time.Now})
 	tests := []struct {
@@ -37,7 +72,7 @@ func TestCompletions(t *testing.T) {
 		{"ec2role --account personal |", "", true},
 		{"ec2mfa --account |", "work personal prod-admin", true},
 		{"ec2mfa --account=w", "--account=work", true},
-		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add doctor sso keys rotate init sandbox", false},
+		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add doctor sso keys rotate init sandbox version", false},
 		{"awsenv sw", "switch", false},
 		{"awsenv exec |", "work personal prod-admin", true},
 		{"awsenv exec work --role |", "admin readonly", true},

@@ -54,7 +54,9 @@ func runNow(io *IO, format string) error {
 		s := label
 		if !exp.IsZero() {
 			if d := exp.Sub(now); d > 0 {
-				s += " " + left(d)
+				// In hours always, as the wrappers' prompt functions
+				// show it (they run no process to know better).
+				s += " " + hoursLeft(d)
 			} else {
 				s += " expired"
 			}

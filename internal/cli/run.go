@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/pick"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -66,6 +68,15 @@ func (r *run) progress(what string) func() {
 			fmt.Fprint(r.io.Err, "\r\x1b[K")
 		}
 	}
+}
+
+// picker is the terminal the picker draws on, when a person is at one:
+// stdin a terminal and the controlling terminal open.
+func (r *run) picker() (pick.Screen, func(), error) {
+	if !r.io.InTerminal {
+		return pick.Screen{}, nil, errors.New("stdin is not a terminal")
+	}
+	return pick.Terminal()
 }
 
 // flush writes the buffered output to stdout; called once, on success.
@@ -160,8 +171,25 @@ func validFor(res *resolve.Resolved, now time.Time) string {
 	return " (valid for " + left(res.Creds.Expires.Sub(now)) + ")"
 }
 
-// left formats a remaining duration for people: "7h59m", "4m", "40s".
+// left formats a remaining duration for people: "7h59m", "4m", "40s", and
+// over two days in days and hours ("3d4h"), not thousands of hours.
 func left(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	if d > 48*time.Hour {
+		d = d.Round(time.Hour)
+		days, h := d/(24*time.Hour), (d%(24*time.Hour))/time.Hour
+		if h == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%dh", days, h)
+	}
+	return hoursLeft(d)
+}
+
+// hoursLeft is "7h59m", "4m" or "40s" however long d is.
+func hoursLeft(d time.Duration) string {
 	if d < time.Minute {
 		return d.Round(time.Second).String()
 	}

@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/awsenv/awsenv/internal/pick"
 	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
@@ -27,7 +29,8 @@ func switchCommand(io *IO, runF func(context.Context, *run, switchOptions) error
 		ArgsUsage: "[NAME]",
 		Description: "Uses the account's cached MFA session while it is valid, else its long-lived keys.\n" +
 			"NAME may also be a profile of ~/.aws/config: a role profile is assumed (and cached),\n" +
-			"asking for an MFA code when it needs one. Without NAME, lists the possible accounts.\n" +
+			"asking for an MFA code when it needs one. Without NAME, at a terminal, a picker of the\n" +
+			"accounts and profiles (type to filter, arrows and Enter, Esc to leave); otherwise the names.\n" +
 			"Normally run through the ec2switch wrapper.",
 		Flags: []cli.Flag{shellFlag(), printFlag(), minTTLFlag(), codeFlag(), timeoutFlag(),
 			&cli.BoolFlag{Name: "open", Usage: "identity-provider logins: open the login page in the browser"},
@@ -66,13 +69,27 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 		return err
 	}
 	if o.Name == "" {
-		names := res.AccountNames()
-		if len(names) == 0 {
-			r.say("No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'")
+		const none = "No accounts are set up yet: run 'awsenv add NAME' with an IAM user's access key, or try 'awsenv sandbox'"
+		screen, closeScreen, err := r.picker()
+		if err != nil {
+			names := res.AccountNames()
+			if len(names) == 0 {
+				r.say(none)
+				return nil
+			}
+			r.say("Possible accounts: %s", strings.Join(names, " "))
 			return nil
 		}
-		r.say("Possible accounts: %s", strings.Join(names, " "))
-		return nil
+		// The picker offers the profiles of ~/.aws/config too.
+		o.Name, err = pickName(screen, res, o, r.now())
+		closeScreen()
+		if err != nil {
+			return err
+		}
+		if o.Name == "" {
+			r.say(none)
+			return nil
+		}
 	}
 	got, err := res.Resolve(ctx, o.Name, resolve.Request{Purpose: resolve.Switch})
 	if err != nil {
@@ -105,4 +122,37 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	}
 	r.say("Set keys for %s AWS %s%s", got.Label, what, tail)
 	return nil
+}
+
+// pickName lets the person choose an account or profile on the terminal:
+// what list shows of each, filtered as they type. It is "" when there is
+// nothing to choose from.
+func pickName(screen pick.Screen, res *resolve.Resolver, o switchOptions, now time.Time) (string, error) {
+	l, err := res.List()
+	if err != nil {
+		return "", err
+	}
+	state := func(c resolve.Cached) string {
+		if !c.Found || c.Warning != "" {
+			return "-"
+		}
+		return entryState(c.Expires.Sub(now), o.MinTTL)
+	}
+	rows := make([]pick.Row, 0, len(l.Accounts)+len(l.Profiles))
+	for _, a := range l.Accounts {
+		rows = append(rows, pick.Row{Value: a.Name, Cells: []string{a.Name, dash(a.AccountID), dash(a.Region), state(a.Cached)},
+			Match: a.Name + " " + a.AccountID})
+	}
+	for _, p := range l.Profiles {
+		rows = append(rows, pick.Row{Value: p.Name, Cells: []string{p.Name, "profile (" + p.Kind + ")", dash(p.Region), state(p.Cached)},
+			Match: p.Name})
+	}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	name, err := pick.Choose(screen, "switch to> ", []string{"NAME", "ACCOUNT", "REGION", "SESSION"}, rows)
+	if errors.Is(err, pick.ErrCancelled) {
+		return "", errors.New("nothing chosen: the shell keeps its credentials")
+	}
+	return name, err
 }

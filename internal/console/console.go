@@ -230,6 +230,7 @@ func Browse(url string, getenv func(string) string) error {
 type browser struct {
 	name string // what messages call it: $BROWSER, or the opener's path
 	cmd  *exec.Cmd
+	url  string // the address it is given, which its messages may repeat
 }
 
 // start starts the browser command. exited receives nil when it exits with
@@ -254,7 +255,7 @@ func (b *browser) start() (exited <-chan error, err error) {
 	go func() {
 		err := b.cmd.Wait()
 		if err != nil {
-			err = fmt.Errorf("the browser command %s failed (%v)%s", b.name, err, lastLine(out))
+			err = fmt.Errorf("the browser command %s failed (%v%s)", b.name, err, said(out, b.url))
 		}
 		out.Close()
 		if !removed {
@@ -265,9 +266,11 @@ func (b *browser) start() (exited <-chan error, err error) {
 	return ch, nil
 }
 
-// lastLine is ": " and the last line f holds (at most 200 bytes of it),
-// or "" when it holds none.
-func lastLine(f *os.File) string {
+// said is `, it said "LINE"` with the last line f holds (at most 200
+// bytes of it, url shortened to "the address"), or "" when it holds none:
+// the browser's message quoted inside awsenv's, so the line stays one
+// sentence.
+func said(f *os.File, url string) string {
 	buf := make([]byte, 4096)
 	st, err := f.Stat()
 	if err != nil {
@@ -277,31 +280,33 @@ func lastLine(f *os.File) string {
 	n, _ := f.ReadAt(buf, off)
 	lines := strings.Split(strings.TrimSpace(string(buf[:n])), "\n")
 	last := strings.TrimSpace(lines[len(lines)-1])
+	last = strings.NewReplacer("'"+url+"'", "the address", `"`+url+`"`, "the address", url, "the address").Replace(last)
+	last = strings.TrimSuffix(last, ".")
 	if last == "" {
 		return ""
 	}
 	if len(last) > 200 {
 		last = last[:200] + "..."
 	}
-	return ": " + strings.Map(func(r rune) rune {
+	return ", it said " + strconv.Quote(strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return -1
 		}
 		return r
-	}, last)
+	}, last))
 }
 
 func browserCommand(url string, getenv func(string) string) *browser {
 	if b := getenv("BROWSER"); b != "" {
 		// $BROWSER may hold arguments, as in "firefox --new-window".
-		return &browser{name: fmt.Sprintf("%q (BROWSER)", b), cmd: exec.Command("/bin/sh", "-c", b+` "$1"`, "sh", url)}
+		return &browser{name: fmt.Sprintf("%q (BROWSER)", b), cmd: exec.Command("/bin/sh", "-c", b+` "$1"`, "sh", url), url: url}
 	}
 	if runtime.GOOS == "darwin" {
-		return &browser{name: "open", cmd: exec.Command("open", url)}
+		return &browser{name: "open", cmd: exec.Command("open", url), url: url}
 	}
 	for _, c := range []string{"xdg-open", "sensible-browser", "x-www-browser"} {
 		if p, err := exec.LookPath(c); err == nil {
-			return &browser{name: p, cmd: exec.Command(p, url)}
+			return &browser{name: p, cmd: exec.Command(p, url), url: url}
 		}
 	}
 	return nil

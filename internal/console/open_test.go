@@ -20,8 +20,13 @@ const testLink = "https://signin.example/federation?Action=login&SigninToken=SEC
 func TestOpenBrowserFails(t *testing.T) {
 	for _, tt := range []struct{ browser, want string }{
 		{"false", `the browser command "false" (BROWSER) failed (exit status 1): run without --open and open the link yourself`},
-		{"echo 'no display here' >&2; exit 3; :", `failed (exit status 3): no display here: run without --open`},
-		{"no-such-browser-awsenv", `no-such-browser-awsenv: not found: run without --open`},
+		{"echo 'no display here' >&2; exit 3; :", `failed (exit status 3, it said "no display here"): run without --open`},
+		{"no-such-browser-awsenv", `no-such-browser-awsenv: not found"): run without --open`},
+		// xdg-open with no browser to hand the address to: its message is
+		// quoted within awsenv's (one sentence), the address shortened.
+		{`echo "xdg-open: no method available for opening '$1'." >&2; exit 3; :`,
+			`the browser command "echo \"xdg-open: no method available for opening '$1'.\" >&2; exit 3; :" (BROWSER) failed ` +
+				`(exit status 3, it said "xdg-open: no method available for opening the address"): run without --open and open the link yourself`},
 	} {
 		start := time.Now()
 		env := map[string]string{"BROWSER": tt.browser}

@@ -116,8 +116,10 @@ func (r *Resolver) RotateKeys(ctx context.Context, name string, progress func(st
 
 // NewAccount is an account awsenv add writes.
 type NewAccount struct {
-	Name    string
-	Keys    config.Keys
+	Name string
+	Keys config.Keys
+	// AskKeys, when set, asks for Keys once the name is known to be free.
+	AskKeys func() (config.Keys, error)
 	Region  string // "" for none
 	Force   bool   // replace an existing account
 	Keyring string // where the keys go ("": $AWSENV_KEYRING, else key files)
@@ -136,7 +138,7 @@ func (r *Resolver) AddAccount(ctx context.Context, a NewAccount) (*Added, error)
 	if err != nil {
 		return nil, err
 	}
-	req := setup.Request{Name: a.Name, Keys: a.Keys, Region: a.Region, Force: a.Force,
+	req := setup.Request{Name: a.Name, Keys: a.Keys, AskKeys: a.AskKeys, Region: a.Region, Force: a.Force,
 		Paths: r.env.Paths, Accounts: r.env.Accounts, Endpoint: ep}
 	sopts := r.b.storeOptions(r.env.Paths.CredDir)
 	loc, err := keystore.ForNew(a.Keyring, sopts)

@@ -303,6 +303,16 @@ type rawListing struct {
 	ProfilesErr error
 }
 
+// Rows are what list shows of the accounts and profiles, without the
+// cache; err is a file that cannot be read (what could be read is there).
+func (e *Env) Rows() (accounts []config.AccountRow, profiles []config.ProfileRow, err error) {
+	l, err := e.listing()
+	if err == nil {
+		err = l.ProfilesErr
+	}
+	return l.Accounts, l.Profiles, err
+}
+
 // listing reads what list shows; an error is an accounts file that no
 // longer loads.
 func (e *Env) listing() (rawListing, error) {

@@ -27,15 +27,61 @@ var accounts = []struct{ name, user, region string }{
 	{"personal", "bob", ""},
 }
 
+// ssoAccounts are the Identity Center demo: account id, name, roles; and
+// the profiles of ~/.aws/config (the sandbox's) that reach them.
+var ssoAccounts = []struct {
+	id, name string
+	roles    []string
+}{
+	{"111111111111", "demo-dev", []string{"Admin", "ReadOnly"}},
+	{"222222222222", "demo-prod", []string{"ReadOnly"}},
+}
+
+const ssoConfig = `# The sandbox's IAM Identity Center demo: one session, two accounts.
+[sso-session demo]
+sso_start_url = @START@
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile dev-admin]
+sso_session = demo
+sso_account_id = 111111111111
+sso_role_name = Admin
+region = eu-west-1
+
+[profile dev-readonly]
+sso_session = demo
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+region = eu-west-1
+
+[profile prod-readonly]
+sso_session = demo
+sso_account_id = 222222222222
+sso_role_name = ReadOnly
+region = eu-west-1
+`
+
 const usage = `usage: awsenv sandbox [--shell bash|zsh|fish] [-- COMMAND ARGS...]
        awsenv sandbox code [NAME]
 
-Starts the project's STS stand-in on 127.0.0.1, writes a throwaway credential
-directory with the demo accounts work and personal, and opens a subshell with
-the wrappers loaded and the endpoint set. Exit the subshell to stop it all.
-'awsenv sandbox code' prints the current MFA code inside it. With -- COMMAND,
-runs COMMAND instead of an interactive shell.
+Starts the project's STS stand-in on 127.0.0.1 (STS, IAM, IAM Identity
+Center, the console's federation endpoint), writes a throwaway credential
+directory with the demo accounts work and personal and the Identity Center
+profiles dev-admin, dev-readonly and prod-readonly, and opens a subshell with
+the wrappers loaded and every endpoint pointed at the stand-in. Everything it
+writes is in its folder; exit the subshell to stop it all and delete it.
+'awsenv sandbox code [NAME]' prints an MFA code the stand-in has not seen
+used (the demo accounts' mfa_process runs it). With -- COMMAND, runs COMMAND
+instead of an interactive shell.
 `
+
+// TryLine and TrySSO are what the banner suggests, run as printed by the
+// tests.
+const (
+	TryLine = "ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin"
+	TrySSO  = "ec2switch dev-admin; ec2now; awsenv list; ec2switch prod-readonly"
+)
 
 // IO is the outside world of a sandbox run.
 type IO struct {
@@ -71,6 +117,8 @@ func run(args []string, io *IO) error {
 		case a == "-h" || a == "--help" || a == "help":
 			fmt.Fprint(io.Out, usage)
 			return nil
+		case a == "browse" && len(args) == 2:
+			return browse(io, args[1])
 		case a == "code":
 			if len(args) > 2 {
 				return errors.New("code takes at most one account name")
@@ -102,6 +150,17 @@ func code(io *IO, name string) error {
 		if name = io.Getenv("AWSENV_ACCOUNT"); name == "" {
 			name = accounts[0].name
 		}
+	}
+	// The sandbox knows which codes the stand-in has seen used: ask it for
+	// one that works, so that codes in a row (ec2mfa, then a role from the
+	// keys) need no wait for the next.
+	if codes := io.Getenv("AWSENV_SANDBOX_CODES"); codes != "" {
+		c, err := freshCode(io.Err, codes, name)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(io.Out, c)
+		return err
 	}
 	secret, err := os.ReadFile(filepath.Join(dir, ".sandbox", name+".totp"))
 	if err != nil {
@@ -137,6 +196,9 @@ func start(io *IO, shName string, args []string) error {
 		return fmt.Errorf("cannot start the sts stand-in: %w", err)
 	}
 	defer srv.Close()
+	for _, a := range ssoAccounts {
+		srv.AddSSOAccount(a.id, a.name, a.roles...)
+	}
 	dir, err := os.MkdirTemp("", "awsenv-sandbox-")
 	if err != nil {
 		return err
@@ -152,12 +214,10 @@ func start(io *IO, shName string, args []string) error {
 		return err
 	}
 	entries := map[string]any{}
-	var first *ststest.User
+	users := map[string]*ststest.User{}
 	for _, a := range accounts {
 		u := srv.AddUser(a.user, true)
-		if first == nil {
-			first = u
-		}
+		users[a.name] = u
 		files := map[string]string{
 			a.name + ".access_key":         u.AccessKeyID,
 			a.name + ".secret_key":         u.SecretAccessKey,
@@ -170,26 +230,60 @@ func start(io *IO, shName string, args []string) error {
 			}
 		}
 		prefix := "arn:aws:iam::" + u.AccountID + ":"
+		// Codes come from the sandbox itself, as they would from a
+		// hardware key's command (ykman) on a real account.
+		entry := map[string]any{"arn": prefix, "mfa_process": "awsenv sandbox code " + a.name}
+		entries[a.name] = entry
 		if a.region == "" {
-			entries[a.name] = prefix
 			continue
 		}
 		// The work account has a role to try ec2role and console --role on.
 		role := prefix + "role/" + a.name + "-admin"
 		srv.AddRole(ststest.Role{ARN: role, MaxSessionDuration: 12 * time.Hour, RequireMFA: true})
-		entries[a.name] = map[string]any{"arn": prefix, "region": a.region, "roles": map[string]string{"admin": role}}
+		entry["region"], entry["roles"] = a.region, map[string]string{"admin": role}
+	}
+	cfg := strings.ReplaceAll(ssoConfig, "@START@", ststest.DefaultSSOStartURL)
+	if err := os.WriteFile(filepath.Join(dir, "aws-config"), []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	codes, stopCodes, err := serveCodes(srv, users)
+	if err != nil {
+		return err
+	}
+	defer stopCodes()
+	// This program, as installed beside awsenv (os.Executable may name
+	// a file that does not answer to awsenv-sandbox's name).
+	self := filepath.Join(filepath.Dir(bin), "awsenv-sandbox"+filepath.Ext(bin))
+	if _, err := os.Stat(self); err != nil {
+		if self, err = os.Executable(); err != nil {
+			return err
+		}
 	}
 	data, _ := json.MarshalIndent(entries, "", "  ")
 	if err := os.WriteFile(filepath.Join(dir, "accounts.json"), data, 0o600); err != nil {
 		return err
 	}
 	env := environment(io.Environ(), map[string]string{
-		"AWSENV_DIR":           dir,
-		"AWSENV_CONFIG":        filepath.Join(dir, "accounts.json"),
-		"AWSENV_CACHE_DIR":     filepath.Join(dir, ".cache"),
-		"AWS_ENDPOINT_URL_STS": url,
-		"AWSENV_SANDBOX":       "1",
-		"AWSENV_SIGNIN_URL":    url + "/federation",
+		"AWSENV_DIR":       dir,
+		"AWSENV_CONFIG":    filepath.Join(dir, "accounts.json"),
+		"AWSENV_CACHE_DIR": filepath.Join(dir, ".cache"),
+		// Every endpoint awsenv (and the AWS CLI, the SDKs) can call is
+		// the stand-in: AWS_ENDPOINT_URL for any service, and each one
+		// awsenv calls by name, so that nothing reaches AWS.
+		"AWS_ENDPOINT_URL":          url,
+		"AWS_ENDPOINT_URL_STS":      url,
+		"AWS_ENDPOINT_URL_IAM":      url,
+		"AWS_ENDPOINT_URL_SSO":      url,
+		"AWS_ENDPOINT_URL_SSO_OIDC": url,
+		"AWS_ENDPOINT_URL_SIGNIN":   url,
+		"AWSENV_SIGNIN_URL":         url + "/federation",
+		"AWSENV_SANDBOX":            "1",
+		"AWSENV_SANDBOX_CODES":      codes,
+		// Logins to the stand-in's Identity Center stay in the folder,
+		// and its sign-in pages are opened by a browser of the sandbox's
+		// own that goes nowhere but 127.0.0.1.
+		"AWSENV_SSO_CACHE_DIR": filepath.Join(dir, "sso-cache"),
+		"BROWSER":              render.Quote(render.POSIX, self) + " browse",
 		// Nothing is written outside the sandbox's folder: not the user's
 		// ~/.aws files (awsenv write), not the shell's history.
 		"AWS_CONFIG_FILE":             filepath.Join(dir, "aws-config"),
@@ -205,11 +299,11 @@ func start(io *IO, shName string, args []string) error {
 		return err
 	}
 	cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = env, io.In, io.Out, io.Err
-	c, _ := ststest.TOTP(first.TOTPSecret, io.Now())
 	fmt.Fprintf(io.Err, "awsenv sandbox: STS stand-in at %s, demo accounts work and personal in %s\n", url, dir)
 	if len(args) == 0 {
-		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin\n")
-		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", c)
+		fmt.Fprintln(io.Err, "Try: "+TryLine)
+		fmt.Fprintln(io.Err, "Identity Center: "+TrySSO)
+		fmt.Fprintln(io.Err, "MFA codes come from 'awsenv sandbox code' (the demo accounts' mfa_process), so nothing asks for one.")
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}
 	// Ctrl-C in the subshell reaches the sandbox too: it must not end the

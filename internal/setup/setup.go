@@ -17,8 +17,11 @@ import (
 
 // Request is what add is asked to do.
 type Request struct {
-	Name     string
-	Keys     config.Keys
+	Name string
+	Keys config.Keys
+	// AskKeys, when set, gets Keys once the name is known to be free, so
+	// that nobody types a secret for an add that would be refused.
+	AskKeys  func() (config.Keys, error)
 	Region   string // the account's region, "" for none
 	Force    bool   // replace an existing account
 	Paths    config.Paths
@@ -40,9 +43,6 @@ func Add(ctx context.Context, req Request) (*Result, error) {
 	if err := config.CheckName(name); err != nil {
 		return nil, err
 	}
-	if err := config.CheckKeys(req.Keys); err != nil {
-		return nil, err
-	}
 	path := req.Paths.Accounts
 	if path == config.LegacyAccountsFile && !req.Paths.AccountsExplicit {
 		return nil, fmt.Errorf("the accounts file in use is the old helpers' %s: copy it to %s/accounts.json (or pass --config), then run add again", path, dir)
@@ -54,6 +54,16 @@ func Add(ctx context.Context, req Request) (*Result, error) {
 		case config.HasKeys(dir, name):
 			return nil, fmt.Errorf("account %q already has key files in %s: use --force to replace them", name, dir)
 		}
+	}
+	if req.AskKeys != nil {
+		keys, err := req.AskKeys()
+		if err != nil {
+			return nil, err
+		}
+		req.Keys = keys
+	}
+	if err := config.CheckKeys(req.Keys); err != nil {
+		return nil, err
 	}
 	id, err := creds.CallerIdentity(ctx, req.Endpoint, creds.Static{AccessKeyID: req.Keys.AccessKeyID, SecretAccessKey: req.Keys.SecretAccessKey})
 	if err != nil {

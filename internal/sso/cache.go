@@ -50,8 +50,12 @@ const maxCacheFile = 256 << 10
 const cacheTimeFormat = "2006-01-02T15:04:05Z"
 
 // DefaultCacheDir is the AWS CLI's token cache folder, ~/.aws/sso/cache
-// ("" when HOME is not set).
+// ("" when HOME is not set), or $AWSENV_SSO_CACHE_DIR: the sandbox keeps
+// its logins in its own folder, away from the person's real ones.
 func DefaultCacheDir(getenv func(string) string) string {
+	if dir := getenv("AWSENV_SSO_CACHE_DIR"); dir != "" {
+		return dir
+	}
 	home := getenv("HOME")
 	if home == "" {
 		home = getenv("USERPROFILE") // as the SDKs do on Windows

@@ -95,6 +95,7 @@ type userState struct {
 	User
 	uniqueID  string
 	usedSteps map[uint64]bool // TOTP time steps whose code was accepted
+	created   time.Time       // when its access key was made
 }
 
 type roleState struct {
@@ -235,7 +236,7 @@ func (s *Server) AddUser(name string, withMFA bool) *User {
 		u.MFASerial = "arn:aws:iam::" + s.accountID + ":mfa/" + name
 		u.TOTPSecret = totpEncoding.EncodeToString(randomBytes(20))
 	}
-	st := &userState{User: u, uniqueID: "AIDA" + randomString(upperAlnum, 17), usedSteps: map[uint64]bool{}}
+	st := &userState{User: u, uniqueID: "AIDA" + randomString(upperAlnum, 17), usedSteps: map[uint64]bool{}, created: s.now()}
 	s.mu.Lock()
 	if old := s.users[name]; old != nil {
 		delete(s.creds, old.AccessKeyID)
@@ -364,7 +365,15 @@ func (s *Server) handleSTS(r *http.Request, body []byte, action string, formErr 
 	}
 	version := r.Form.Get("Version")
 	handler, unsigned := s.action(action), s.unsignedAction(action)
-	if (handler == nil && unsigned == nil) || version != stsVersion {
+	service := sigV4Service
+	switch version {
+	case stsVersion:
+	case iamVersion: // the few IAM actions awsenv's doctor asks
+		handler, unsigned, service = s.iamAction(action), nil, iamService
+	default:
+		handler, unsigned = nil, nil
+	}
+	if handler == nil && unsigned == nil {
 		if version == "" {
 			version = "NO_VERSION_SPECIFIED"
 		}
@@ -376,7 +385,7 @@ func (s *Server) handleSTS(r *http.Request, body []byte, action string, formErr 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	caller, err := s.authenticate(r, body, now)
+	caller, err := s.authenticate(r, body, service, now)
 	if err != nil {
 		return nil, err
 	}
@@ -384,11 +393,15 @@ func (s *Server) handleSTS(r *http.Request, body []byte, action string, formErr 
 }
 
 // authenticate checks the request's SigV4 signature and session token and
-// returns the credentials it was signed with. s.mu must be held.
-func (s *Server) authenticate(r *http.Request, body []byte, now time.Time) (*credential, *apiError) {
+// returns the credentials it was signed with, for service ("sts" or
+// "iam"). s.mu must be held.
+func (s *Server) authenticate(r *http.Request, body []byte, service string, now time.Time) (*credential, *apiError) {
 	a, err := parseSigV4(r)
 	if err != nil {
 		return nil, err
+	}
+	if a.service != service {
+		return nil, errSignature("Credential should be scoped to correct service: '" + service + "'. ")
 	}
 	if err := a.checkSkew(now); err != nil {
 		return nil, err

@@ -93,7 +93,7 @@ func parseSigV4(r *http.Request) (*sigV4Auth, *apiError) {
 	if parts[4] != sigV4Term {
 		return nil, errSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'. ")
 	}
-	if a.service != sigV4Service {
+	if a.service != sigV4Service && a.service != iamService {
 		return nil, errSignature("Credential should be scoped to correct service: '" + sigV4Service + "'. ")
 	}
 	if a.region == "" {

@@ -6,7 +6,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/resolve"
-	"github.com/awsenv/awsenv/internal/sso"
 )
 
 // ssoOptions are the sso subcommands' command line.
@@ -107,7 +106,7 @@ func ssoCommand(io *IO) *cli.Command {
 // found it.
 type ssoTarget struct {
 	res  *resolve.Resolver
-	sess sso.Session
+	sess resolve.SSOSessionInfo
 }
 
 func runSSOLogin(ctx context.Context, r *run, o ssoOptions, t ssoTarget) error {
@@ -131,7 +130,7 @@ func runSSOPopulate(ctx context.Context, r *run, o ssoOptions, t ssoTarget) erro
 	if t.sess.Name == "" {
 		return usagef("sso populate needs an [sso-session] section: %q is a legacy profile", o.Name)
 	}
-	out, err := t.res.SSOPopulate(ctx, t.sess, sso.Populate{Template: o.Template, Region: o.Region, Prune: o.Prune})
+	out, err := t.res.SSOPopulate(ctx, t.sess, resolve.SSOPopulate{Template: o.Template, Region: o.Region, Prune: o.Prune})
 	if err != nil {
 		return err
 	}

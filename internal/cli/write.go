@@ -2,12 +2,10 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/awsenv/awsenv/internal/credfile"
-	"github.com/awsenv/awsenv/internal/render"
 	"github.com/awsenv/awsenv/internal/resolve"
 )
 
@@ -47,25 +45,20 @@ func writeCommand(io *IO) *cli.Command {
 }
 
 func runWrite(ctx context.Context, r *run, o writeOptions) error {
-	path, err := credfile.Path(r.io.Getenv)
+	res, err := r.resolver(o.common)
 	if err != nil {
 		return err
 	}
-	// A profile that cannot be written is refused before any code is asked.
-	if err := credfile.Check(path, o.Profile); err != nil {
-		return err
+	name := o.Name
+	if name == "" {
+		if name, err = current(res, "", "give the account: awsenv write PROFILE NAME"); err != nil {
+			return err
+		}
 	}
-	got, err := r.resolveName(ctx, o.common, o.Name, "", "give the account: awsenv write PROFILE NAME", o.Request)
+	got, err := res.WriteProfile(ctx, o.Profile, name, o.Request)
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	v := render.Values(got.Creds)
-	v.Region = got.Plan.Region
-	if err := credfile.Update(wctx, path, o.Profile, v); err != nil {
-		return err
-	}
-	r.say("Wrote %s credentials to profile %s of %s (valid for %s)", got.Label, o.Profile, path, left(got.Creds.Expires.Sub(r.now())))
+	r.say("Wrote %s credentials to profile %s of %s (valid for %s)", got.Label, o.Profile, got.Path, left(got.Creds.Expires.Sub(r.now())))
 	return nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
@@ -29,6 +31,16 @@ type Values struct {
 	// and the Go SDK read from the credentials file with the keys (for
 	// account-based endpoints); a stale one is always removed.
 	AccountID string
+}
+
+// FromCredentials are the values of c, without a region.
+func FromCredentials(c aws.Credentials) Values {
+	v := Values{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		AccountID: c.AccountID}
+	if c.CanExpire {
+		v.Expiration = c.Expires
+	}
+	return v
 }
 
 // ExpirationKey is where the expiration goes: the AWS CLI and SDKs ignore

@@ -119,14 +119,7 @@ func writeINI(w io.Writer, o Output) error {
 
 // Values are credentials as a credentials-file profile holds them, with
 // their account id when known.
-func Values(c aws.Credentials) credfile.Values {
-	v := credfile.Values{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
-		AccountID: c.AccountID}
-	if c.CanExpire {
-		v.Expiration = c.Expires
-	}
-	return v
-}
+func Values(c aws.Credentials) credfile.Values { return credfile.FromCredentials(c) }
 
 // writeProcess is the credential_process output the AWS SDKs and CLI read.
 func writeProcess(w io.Writer, o Output) error {

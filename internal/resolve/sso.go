@@ -70,6 +70,13 @@ func CanOpenBrowser(getenv func(string) string, open bool) bool {
 	return getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != ""
 }
 
+// The IAM Identity Center types a command handles: a session, and what
+// sso populate writes.
+type (
+	SSOSessionInfo = sso.Session
+	SSOPopulate    = sso.Populate
+)
+
 // SSOSession is the IAM Identity Center session name names: an
 // [sso-session], or the session of a profile ("" for the only one, or the
 // current profile's).

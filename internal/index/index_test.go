@@ -170,31 +170,17 @@ func TestIndexRowsRecorded(t *testing.T) {
 	if len(fullRows) != 302 {
 		t.Fatalf("%d account rows", len(fullRows))
 	}
-	sameRows(t, "account rows in the index", indexed, fullRows)
+	indextest.SameRows(t, "account rows in the index", indexed, fullRows)
 	fullPS, err := config.LoadProfiles(l.cfg, l.cred)
 	must(t, err)
 	want := config.ProfileRows(fullPS)
 	if len(want) != 302 {
 		t.Fatalf("%d profile rows", len(want))
 	}
-	sameRows(t, "profile rows through the index", l.profiles.Rows(), want)
+	indextest.SameRows(t, "profile rows through the index", l.profiles.Rows(), want)
 	gotRows, err := l.accounts.Rows()
 	must(t, err)
-	sameRows(t, "account rows through the index", gotRows, fullRows)
-}
-
-// sameRows reports the first row that differs.
-func sameRows[R any](t *testing.T, what string, got, want []R) {
-	t.Helper()
-	for i := range min(len(got), len(want)) {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("%s: row %d is %+v, want %+v", what, i, got[i], want[i])
-			return
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("%s: %d rows, want %d", what, len(got), len(want))
-	}
+	indextest.SameRows(t, "account rows through the index", gotRows, fullRows)
 }
 
 // A broken entry fails the load as it always has, index or not; no index

@@ -109,10 +109,10 @@ func TestIndexSameAnswers(t *testing.T) {
 	if len(want) != 302 {
 		t.Fatalf("%d profile rows", len(want))
 	}
-	sameRows(t, "profile rows through the index", ps.Rows(), want)
+	indextest.SameRows(t, "profile rows through the index", ps.Rows(), want)
 	gotRows, err := e.Accounts.Rows()
 	must(t, err)
-	sameRows(t, "account rows through the index", gotRows, fullRows)
+	indextest.SameRows(t, "account rows through the index", gotRows, fullRows)
 	if !e.index.Current("keys", dir) {
 		t.Error("the listing of the key files is not indexed")
 	}
@@ -136,20 +136,6 @@ func TestIndexSameAnswers(t *testing.T) {
 			}
 		}
 	})
-}
-
-// sameRows reports the first row that differs.
-func sameRows[R any](t *testing.T, what string, got, want []R) {
-	t.Helper()
-	for i := range min(len(got), len(want)) {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("%s: row %d is %+v, want %+v", what, i, got[i], want[i])
-			return
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("%s: %d rows, want %d", what, len(got), len(want))
-	}
 }
 
 // oldAccountNames and oldProfileNames are AccountNames and ProfileNames as

@@ -24,24 +24,12 @@ import (
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/iamapi/iamtest"
 	"github.com/awsenv/awsenv/internal/keystore"
-	"github.com/awsenv/awsenv/internal/mototest"
 )
 
-var (
-	moto    *iamtest.Moto
-	motoErr error // why moto is not running
-)
+// shared is the moto_server of this package's tests.
+var shared iamtest.Shared
 
-func TestMain(m *testing.M) {
-	dir, _ := os.MkdirTemp("", "rotate-moto")
-	moto, motoErr = iamtest.Start(dir)
-	code := m.Run()
-	if moto != nil {
-		moto.Close()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(shared.RunShared(m, "rotate")) }
 
 // What a rotating user may do: check itself, and manage its own keys.
 var selfService = iamtest.Allow("sts:GetCallerIdentity", "iam:GetUser", "iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey")
@@ -78,27 +66,22 @@ var stores = map[string]func(t *testing.T, dir string) keystore.Store{
 
 func setup(t *testing.T, policy, store string) *fixture {
 	t.Helper()
-	if errors.Is(motoErr, mototest.ErrNotInstalled) {
-		t.Skip(motoErr)
-	}
-	if motoErr != nil {
-		t.Fatal(motoErr)
-	}
+	shared.Need(t)
 	ctx := context.Background()
 	f := &fixture{t: t, user: fmt.Sprintf("rot%d", users.Add(1)), calls: &recorder{}}
 	var err error
-	if f.old, err = moto.User(ctx, f.user, policy); err != nil {
+	if f.old, err = shared.Moto.User(ctx, f.user, policy); err != nil {
 		t.Fatal(err)
 	}
 	f.store = stores[store](t, t.TempDir())
 	if err := f.store.Set("work", f.old); err != nil {
 		t.Fatal(err)
 	}
-	iam := iamapi.NewClient(moto.Endpoint(), nil, &http.Client{Transport: f.calls, Timeout: 10 * time.Second})
+	iam := iamapi.NewClient(shared.Moto.Endpoint(), nil, &http.Client{Transport: f.calls, Timeout: 10 * time.Second})
 	iam.Attempts = 1
 	f.opts = Options{
 		Account: "work", Store: f.store, IAM: iam,
-		STS:     creds.Endpoint{URL: moto.URL, Region: "us-east-1", Timeout: 10 * time.Second},
+		STS:     creds.Endpoint{URL: shared.Moto.URL, Region: "us-east-1", Timeout: 10 * time.Second},
 		Backoff: time.Millisecond, Attempts: 3,
 	}
 	return f
@@ -107,7 +90,7 @@ func setup(t *testing.T, policy, store string) *fixture {
 // keys are the user's key ids in IAM, as the admin sees them.
 func (f *fixture) keys() []string {
 	f.t.Helper()
-	ids, err := moto.Keys(context.Background(), f.user)
+	ids, err := shared.Moto.Keys(context.Background(), f.user)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -198,7 +181,7 @@ func TestRotate(t *testing.T) {
 			if f.works(f.old) {
 				t.Error("the old key still works")
 			}
-			_, err = moto.Client(f.old).GetUser(context.Background())
+			_, err = shared.Moto.Client(f.old).GetUser(context.Background())
 			if iamapi.Code(err) != "InvalidClientTokenId" {
 				t.Errorf("IAM with the old key: %v", err)
 			}
@@ -260,7 +243,7 @@ func TestCreateDenied(t *testing.T) {
 
 func TestTwoKeysAlready(t *testing.T) {
 	f := setup(t, selfService, "files")
-	second, err := moto.Client(moto.Admin).CreateAccessKey(context.Background(), f.user)
+	second, err := shared.Moto.Client(shared.Moto.Admin).CreateAccessKey(context.Background(), f.user)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +390,7 @@ func TestStoredKeyBroken(t *testing.T) {
 func TestSessionSigns(t *testing.T) {
 	f := setup(t, iamtest.Allow("sts:GetCallerIdentity", "iam:ListAccessKeys"), "files")
 	ctx := context.Background()
-	manager, err := moto.User(ctx, fmt.Sprintf("mgr%d", users.Add(1)), iamtest.Allow("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"))
+	manager, err := shared.Moto.User(ctx, fmt.Sprintf("mgr%d", users.Add(1)), iamtest.Allow("iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"))
 	if err != nil {
 		t.Fatal(err)
 	}

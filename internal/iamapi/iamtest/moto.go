@@ -5,10 +5,13 @@ package iamtest
 import (
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,4 +149,36 @@ func decode(resp *http.Response, action string, out any) error {
 		*k = doc.Key
 	}
 	return nil
+}
+
+// Shared is one moto_server for a package's tests: TestMain calls
+// RunShared, and each test that needs it calls Need.
+type Shared struct {
+	Moto *Moto
+	err  error // why there is none
+}
+
+// RunShared starts moto (in a folder named after name), runs the package's
+// tests and stops it; it returns the exit code for os.Exit.
+func (s *Shared) RunShared(m *testing.M, name string) int {
+	dir, _ := os.MkdirTemp("", name+"-moto")
+	defer os.RemoveAll(dir)
+	s.Moto, s.err = Start(dir)
+	if s.Moto != nil {
+		defer s.Moto.Close()
+	}
+	return m.Run()
+}
+
+// Need skips t where moto_server is not installed, and fails it where it
+// would not start.
+func (s *Shared) Need(t *testing.T) *Moto {
+	t.Helper()
+	if errors.Is(s.err, mototest.ErrNotInstalled) {
+		t.Skip(s.err)
+	}
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.Moto
 }

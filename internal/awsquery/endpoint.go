@@ -1,6 +1,7 @@
 package awsquery
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -20,7 +21,7 @@ import (
 // take: the one description of an AWS endpoint that STS and IAM share.
 type Endpoint struct {
 	// Service is what requests are signed for and what messages call the
-	// endpoint: "sts", "iam".
+	// endpoint: "sts" (also when empty), "iam".
 	Service string
 	// URL is the endpoint; "" for STS's regional one (the SDK's rules).
 	URL    string
@@ -68,7 +69,7 @@ func RegionalSTS(region string) string {
 
 // Address is the URL requests go to.
 func (e Endpoint) Address() string {
-	if e.URL == "" && e.Service == "sts" {
+	if e.URL == "" && e.service() == "sts" {
 		return RegionalSTS(e.Region)
 	}
 	return e.URL
@@ -79,7 +80,7 @@ func (e Endpoint) Address() string {
 func (e Endpoint) Host() string {
 	switch {
 	case e.URL == "":
-		return e.Service + "." + e.Region + ".amazonaws.com"
+		return e.service() + "." + e.Region + ".amazonaws.com"
 	case e.From != "":
 		return e.URL
 	}
@@ -90,7 +91,10 @@ func (e Endpoint) Host() string {
 }
 
 // variable is the setting a user changes to point the service elsewhere.
-func (e Endpoint) variable() string { return "AWS_ENDPOINT_URL_" + strings.ToUpper(e.Service) }
+func (e Endpoint) variable() string { return "AWS_ENDPOINT_URL_" + strings.ToUpper(e.service()) }
+
+// service is Service, STS when it is not set.
+func (e Endpoint) service() string { return cmp.Or(e.Service, "sts") }
 
 // maxCABundle bounds AWS_CA_BUNDLE: the system's whole bundle is 200 KiB.
 const maxCABundle = 8 << 20
@@ -141,7 +145,7 @@ func (e Endpoint) Do(ctx context.Context, action string, call func(context.Conte
 		defer cancel()
 	}
 	if e.Progress != nil {
-		defer e.Progress(e.Service + " at " + e.Host())()
+		defer e.Progress(e.service() + " at " + e.Host())()
 	}
 	start := time.Now()
 	err := call(ctx)

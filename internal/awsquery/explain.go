@@ -55,13 +55,13 @@ func (e Endpoint) Explain(ctx context.Context, action string, err error, elapsed
 	if errors.As(err, &ce) {
 		return err
 	}
-	out := &CallError{Service: e.Service, Action: action, Code: Code(err), err: err}
+	out := &CallError{Service: e.service(), Action: action, Code: Code(err), err: err}
 	out.msg = e.words(ctx, action, err, elapsed)
 	return out
 }
 
 func (e Endpoint) words(ctx context.Context, action string, err error, elapsed time.Duration) string {
-	svc, host := e.Service, e.Host()
+	svc, host := e.service(), e.Host()
 	var api *Error
 	if errors.As(err, &api) {
 		code, msg := api.Code, xerr.OneLine(api.Message)

@@ -112,16 +112,17 @@ type Server struct {
 	delay     atomic.Int64
 	short     shortLived
 
-	mu     sync.Mutex
-	users  map[string]*userState
-	roles  map[string]*roleState
-	creds  map[string]*credential
-	signin map[string]*signinToken
-	oidc   map[string]*oidcState // identity providers by issuer
-	sso    ssoState              // IAM Identity Center (sso.go)
-	logins []Login
-	counts map[string]int
-	total  int
+	mu       sync.Mutex
+	users    map[string]*userState
+	roles    map[string]*roleState
+	creds    map[string]*credential
+	signin   map[string]*signinToken
+	oidc     map[string]*oidcState // identity providers by issuer
+	sso      ssoState              // IAM Identity Center (sso.go)
+	awsLogin awsLoginState         // the sign-in service of aws login (awslogin.go)
+	logins   []Login
+	counts   map[string]int
+	total    int
 
 	lmu    sync.Mutex // guards the fields below
 	srv    *http.Server
@@ -313,13 +314,14 @@ func (s *Server) wait(ctx context.Context) bool {
 	return false
 }
 
-// ServeHTTP serves /federation and, on every other path, STS.
+// ServeHTTP serves /federation, IAM Identity Center's and the sign-in
+// service's paths and, on every other path, STS.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == federationPath {
 		s.serveFederation(w, r)
 		return
 	}
-	if s.serveSSO(w, r) {
+	if s.serveSSO(w, r) || s.serveAWSLogin(w, r) {
 		return
 	}
 	s.serveSTS(w, r)

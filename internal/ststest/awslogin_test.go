@@ -63,11 +63,14 @@ func (c *loginClient) proof(claims proofClaims) string {
 	if claims.IAT == 0 {
 		claims.IAT = time.Now().Unix()
 	}
-	pub := c.key.PublicKey
+	pub, err := c.key.PublicKey.Bytes()
+	if err != nil {
+		c.t.Fatal(err)
+	}
 	header := b64JSON(map[string]any{"typ": claims.Typ, "alg": "ES256", "jwk": map[string]string{
 		"kty": "EC", "crv": "P-256",
-		"x": base64.RawURLEncoding.EncodeToString(pub.X.FillBytes(make([]byte, 32))),
-		"y": base64.RawURLEncoding.EncodeToString(pub.Y.FillBytes(make([]byte, 32))),
+		"x": base64.RawURLEncoding.EncodeToString(pub[1:33]),
+		"y": base64.RawURLEncoding.EncodeToString(pub[33:]),
 	}})
 	payload := b64JSON(map[string]any{"jti": claims.JTI, "htm": claims.HTM, "htu": claims.HTU, "iat": claims.IAT})
 	sum := sha256.Sum256([]byte(header + "." + payload))

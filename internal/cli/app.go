@@ -154,6 +154,8 @@ func commands(io *IO) []*cli.Command {
 		addCommand(io),
 		doctorCommand(io),
 		ssoCommand(io),
+		loginCommand(io),
+		logoutCommand(io),
 		keysCommand(io),
 		rotateCommand(io),
 		initCommand(io),

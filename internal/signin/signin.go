@@ -143,6 +143,7 @@ func dnsSuffix(region string) string {
 
 // APIError is an error answer of the sign-in service.
 type APIError struct {
+	Endpoint  string
 	Status    int
 	Exception string // e.g. AccessDeniedException
 	Code      string // the OAuth2ErrorCode, e.g. TOKEN_EXPIRED
@@ -150,7 +151,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("the aws sign-in service refused (%d %s", e.Status, e.Exception)
+	s := fmt.Sprintf("the aws sign-in service at %s refused (%d %s", e.Endpoint, e.Status, e.Exception)
 	if e.Code != "" {
 		s += " " + e.Code
 	}
@@ -213,7 +214,9 @@ func (c *Client) createToken(ctx context.Context, endpoint string, t *token, bod
 		return nil, fmt.Errorf("the aws sign-in service at %s answered with more than %s", endpoint, fsutil.Size(maxAnswer))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, apiError(resp, raw)
+		e := apiError(resp, raw)
+		e.Endpoint = endpoint
+		return nil, e
 	}
 	var a tokenAnswer
 	if json.Unmarshal(raw, &a) != nil || a.AccessToken == nil || a.AccessToken.AccessKeyID == "" ||

@@ -209,3 +209,37 @@ func (c *Client) Logout(ctx context.Context, s Session) (bool, error) {
 	}
 	return true, nil
 }
+
+// Status is what the cache says of a session, for doctor.
+type Status struct {
+	Path              string
+	LoginSession      string
+	Expires           time.Time // of the cached credentials
+	Refreshable       bool      // a refresh token is there
+	FileMode, DirMode os.FileMode
+}
+
+// Status reads a session's cache file (no lock, no call): an error wrapping
+// os.ErrNotExist when there is none, a *FileError when it cannot be used.
+func (c *Client) Status(loginSession string) (Status, error) {
+	path, err := c.Path(loginSession)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Path: path, LoginSession: loginSession}
+	t, err := readToken(path)
+	if err != nil {
+		return st, err
+	}
+	if t == nil {
+		return st, fmt.Errorf("no aws login session cached for %s (no %s): %w", loginSession, path, os.ErrNotExist)
+	}
+	st.Expires, st.Refreshable = t.ExpiresAt, t.RefreshToken != ""
+	if fi, err := os.Stat(path); err == nil {
+		st.FileMode = fi.Mode().Perm()
+	}
+	if fi, err := os.Stat(filepath.Dir(path)); err == nil {
+		st.DirMode = fi.Mode().Perm()
+	}
+	return st, nil
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -22,13 +23,14 @@ import (
 const loginARN = "arn:aws:iam::123456789012:user/login-user"
 
 func init() {
-	// awslogin setup | expire | end CODE | code ERRFILE VAR: the stand-in's
+	// awslogin setup | expire | end CODE | code ERRFILE VAR | waitfile F: the stand-in's
 	// sign-in service of aws login, AWS_ENDPOINT_URL_SIGNIN pointed at it,
 	// $LOGIN_ARN and $LOGIN_FILE (the AWS CLI's cache file of that login);
 	// the cached credentials made expired (the refresh token kept); every
 	// login ended with the OAuth2ErrorCode CODE; the cross-device flow
 	// whose address ERRFILE holds followed as a browser on another device
-	// would, and the code its page shows put in $VAR.
+	// would, and the code its page shows put in $VAR; wait until file F
+	// exists.
 	scriptCmds["awslogin"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		srv := fixtureOf(ts).srv
 		switch args[0] {
@@ -48,6 +50,17 @@ func init() {
 			ts.Check(os.WriteFile(path, re.ReplaceAll(data, []byte(`"expiresAt": "2020-01-01T00:00:00Z"`)), 0o600))
 		case "end":
 			srv.EndAWSLogins(args[1])
+		case "waitfile":
+			// A generous outer limit: the event is awaited, not a window.
+			path := ts.MkAbs(args[1])
+			for end := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+				if _, err := os.Stat(path); err == nil {
+					break
+				}
+				if time.Now().After(end) {
+					ts.Fatalf("%s did not appear", args[1])
+				}
+			}
 		case "code":
 			m := regexp.MustCompile(`https?://\S+/v1/authorize\?\S+`).FindString(ts.ReadFile(args[1]))
 			if m == "" {

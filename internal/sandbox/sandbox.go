@@ -190,6 +190,9 @@ func start(io *IO, shName string, args []string) error {
 		"AWS_ENDPOINT_URL_STS": url,
 		"AWSENV_SANDBOX":       "1",
 		"AWSENV_SIGNIN_URL":    url + "/federation",
+		// aws login against the stand-in's sign-in service.
+		"AWS_ENDPOINT_URL_SIGNIN":   url,
+		"AWS_LOGIN_CACHE_DIRECTORY": filepath.Join(dir, "login-cache"),
 		// Nothing is written outside the sandbox's folder: not the user's
 		// ~/.aws files (awsenv write), not the shell's history.
 		"AWS_CONFIG_FILE":             filepath.Join(dir, "aws-config"),
@@ -209,6 +212,7 @@ func start(io *IO, shName string, args []string) error {
 	fmt.Fprintf(io.Err, "awsenv sandbox: STS stand-in at %s, demo accounts work and personal in %s\n", url, dir)
 	if len(args) == 0 {
 		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin\n")
+		fmt.Fprintf(io.Err, "Or an aws login session: awsenv login demo; ec2switch demo\n")
 		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", c)
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}

@@ -32,7 +32,7 @@ func (b *builder) signinClient(region string) (*signin.Client, error) {
 		return nil, err
 	}
 	b.signin = &signin.Client{Getenv: b.Getenv, HTTP: hc, Timeout: b.Timeout, Now: b.Now, Warn: b.Warn,
-		Waiting: func(msg string) { b.Say("%s", msg) }}
+		Waiting: func(msg string) { b.Say("%s", msg) }, Progress: b.Progress}
 	return b.signin, nil
 }
 

@@ -60,6 +60,9 @@ type Client struct {
 	Warn func(msg string)
 	// Waiting is called when another process holds a login's lock.
 	Waiting func(msg string)
+	// Progress, when set, is told a call starts (what it waits for); the
+	// function it returns, that it ended.
+	Progress func(what string) (done func())
 }
 
 func (c *Client) getenv(k string) string {
@@ -195,6 +198,9 @@ func (c *Client) createToken(ctx context.Context, endpoint string, t *token, bod
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("DPoP", p)
+	if c.Progress != nil {
+		defer c.Progress("the aws sign-in service at " + endpoint)()
+	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {

@@ -27,7 +27,9 @@ func loginOptionsFrom(c *cli.Context, io *IO) (loginOptions, error) {
 	return loginOptions{common: o, Name: c.Args().First(), Region: str(c, "region"), Remote: has(c, "remote") && c.Bool("remote")}, nil
 }
 
-func loginCommand(io *IO) *cli.Command {
+// loginCommand is login's command line; runF runs it (runLogin, or a
+// test's recorder).
+func loginCommand(io *IO, runF func(context.Context, *run, loginOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "login",
 		Usage:     "sign in as aws login does (the console's sign-in, passkeys included) into a profile with login_session",
@@ -47,7 +49,7 @@ func loginCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runLogin(c.Context, newRun(io), o)
+			return runF(c.Context, newRun(io), o)
 		},
 	}
 }
@@ -71,7 +73,7 @@ func runLogin(ctx context.Context, r *run, o loginOptions) error {
 	return nil
 }
 
-func logoutCommand(io *IO) *cli.Command {
+func logoutCommand(io *IO, runF func(context.Context, *run, loginOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "logout",
 		Usage:     "delete the cached aws login session of a profile (and awsenv's credentials made from it)",
@@ -82,7 +84,7 @@ func logoutCommand(io *IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return runLogout(c.Context, newRun(io), o)
+			return runF(c.Context, newRun(io), o)
 		},
 	}
 }

@@ -210,6 +210,8 @@ var (
 	accessFields = []string{"accessKeyId", "secretAccessKey", "sessionToken", "accountId", "expiresAt"}
 )
 
+const problemNotObject = "it is not a JSON object"
+
 // FileError is a cache file that is there but cannot be used.
 type FileError struct {
 	Path, Problem string
@@ -240,7 +242,7 @@ func parseToken(path string, data []byte) (*token, error) {
 	bad := func(problem string) error { return &FileError{path, problem} }
 	f, ok := parseObject(data)
 	if !ok {
-		return nil, bad("it is not a JSON object")
+		return nil, bad(problemNotObject)
 	}
 	raw, ok := f.fields["accessToken"]
 	if !ok {

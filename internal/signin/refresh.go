@@ -107,6 +107,13 @@ func (c *Client) timeout() time.Duration {
 // in, a bad one an error that names the file.
 func (c *Client) load(path string, s Session) (*token, error) {
 	t, err := readToken(path)
+	var torn *FileError
+	if errors.As(err, &torn) && torn.Problem == problemNotObject {
+		// The SDKs rewrite the file in place (truncate, then write), with
+		// no lock: what looks torn is read once more a moment later.
+		time.Sleep(100 * time.Millisecond)
+		t, err = readToken(path)
+	}
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) {

@@ -143,7 +143,7 @@ type loginRefresh struct {
 func (s *Server) SetAWSLogin(st AWSLoginSettings) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.awsLogin.settings = st
+	s.alogin.settings = st
 }
 
 // EndAWSLogins ends every login made so far: their refresh tokens are
@@ -154,7 +154,7 @@ func (s *Server) SetAWSLogin(st AWSLoginSettings) {
 func (s *Server) EndAWSLogins(code string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, se := range s.awsLogin.sessions {
+	for _, se := range s.alogin.sessions {
 		se.ended = code
 	}
 }
@@ -164,7 +164,7 @@ func (s *Server) EndAWSLogins(code string) {
 func (s *Server) AWSLogins() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.awsLogin.sessions)
+	return len(s.alogin.sessions)
 }
 
 // serveAWSLogin serves the sign-in service's paths; false for any other.
@@ -267,8 +267,8 @@ func (s *Server) signinAuthorize(w http.ResponseWriter, r *http.Request, now tim
 		return
 	}
 	s.mu.Lock()
-	s.awsLogin.init()
-	st := s.awsLogin.settings.withDefaults()
+	s.alogin.init()
+	st := s.alogin.settings.withDefaults()
 	if st.Consent == SSODeny {
 		s.mu.Unlock()
 		fail("access_denied", "The user denied the authorization request")
@@ -284,7 +284,7 @@ func (s *Server) signinAuthorize(w http.ResponseWriter, r *http.Request, now tim
 	}
 	code := base64.RawURLEncoding.EncodeToString(randomBytes(32))
 	s.mu.Lock()
-	s.awsLogin.codes[code] = &loginCode{clientID: client, redirect: redirect, challenge: challenge,
+	s.alogin.codes[code] = &loginCode{clientID: client, redirect: redirect, challenge: challenge,
 		user: user, expires: now.Add(st.AuthCodeLifetime)}
 	s.mu.Unlock()
 	if st.Consent == SSOWrongState {
@@ -342,7 +342,7 @@ func (s *Server) createOAuth2Token(w http.ResponseWriter, r *http.Request, body 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.awsLogin.init()
+	s.alogin.init()
 	if grant == GrantAuthorizationCode || grant == GrantRefreshToken {
 		s.counts["CreateOAuth2Token."+grant]++ // not a request of its own: Total is unchanged
 	}
@@ -376,7 +376,7 @@ func (s *Server) exchangeCode(req *oauth2TokenRequest, key string, now time.Time
 	if req.Code == nil || req.CodeVerifier == nil || req.RedirectURI == nil {
 		return nil, errSigninValidation("code, codeVerifier and redirectUri are required")
 	}
-	c := s.awsLogin.codes[*req.Code]
+	c := s.alogin.codes[*req.Code]
 	if c == nil || c.used {
 		return nil, errSigninGrant("the authorization code is not valid or was already used")
 	}
@@ -393,9 +393,9 @@ func (s *Server) exchangeCode(req *oauth2TokenRequest, key string, now time.Time
 	case !equalSecret(base64.RawURLEncoding.EncodeToString(sum[:]), c.challenge):
 		return nil, errSigninGrant("the code verifier does not match the code challenge")
 	}
-	st := s.awsLogin.settings.withDefaults()
+	st := s.alogin.settings.withDefaults()
 	se := &loginSession{user: c.user, clientID: c.clientID, key: key, expires: now.Add(st.SessionLifetime)}
-	s.awsLogin.sessions = append(s.awsLogin.sessions, se)
+	s.alogin.sessions = append(s.alogin.sessions, se)
 	out := s.loginTokens(se, now, st)
 	out["idToken"] = s.idToken(se, now)
 	return out, nil
@@ -406,7 +406,7 @@ func (s *Server) refreshLogin(req *oauth2TokenRequest, key string, now time.Time
 	if req.RefreshToken == nil || *req.RefreshToken == "" {
 		return nil, errSigninValidation("refreshToken is required")
 	}
-	rt := s.awsLogin.refresh[*req.RefreshToken]
+	rt := s.alogin.refresh[*req.RefreshToken]
 	if rt == nil {
 		return nil, errSigninGrant("the refresh token is not valid")
 	}
@@ -425,7 +425,7 @@ func (s *Server) refreshLogin(req *oauth2TokenRequest, key string, now time.Time
 		return nil, errSigninGrant("the DPoP proof is not signed with the key the login is bound to")
 	}
 	rt.used = true
-	return s.loginTokens(se, now, s.awsLogin.settings.withDefaults()), nil
+	return s.loginTokens(se, now, s.alogin.settings.withDefaults()), nil
 }
 
 var loginEndedMessage = map[string]string{
@@ -445,7 +445,7 @@ func (s *Server) loginTokens(se *loginSession, now time.Time, st AWSLoginSetting
 		c.expires = se.expires.UTC().Truncate(time.Second)
 	}
 	refresh := "aws-login-rt-" + base64.RawURLEncoding.EncodeToString(randomBytes(48))
-	s.awsLogin.refresh[refresh] = &loginRefresh{session: se}
+	s.alogin.refresh[refresh] = &loginRefresh{session: se}
 	return map[string]any{
 		"accessToken": map[string]string{
 			"accessKeyId": c.keyID, "secretAccessKey": c.secret, "sessionToken": c.token,
@@ -465,7 +465,7 @@ func (s *Server) idToken(se *loginSession, now time.Time) string {
 		"iat": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(),
 	})
 	sum := sha256.Sum256([]byte(header + "." + payload))
-	r, sig, err := ecdsa.Sign(rand.Reader, s.awsLogin.idKey, sum[:])
+	r, sig, err := ecdsa.Sign(rand.Reader, s.alogin.idKey, sum[:])
 	if err != nil {
 		panic(err) // crypto/rand does not fail
 	}
@@ -535,10 +535,10 @@ func (s *Server) checkDPoP(r *http.Request, now time.Time) (string, *signinError
 	if iat.Before(now.Add(-dpopWindow)) || iat.After(now.Add(dpopWindow)) {
 		return "", errSigninValidation("the DPoP proof's iat is too far from the server's clock")
 	}
-	if s.awsLogin.jtis[*payload.JTI] {
+	if s.alogin.jtis[*payload.JTI] {
 		return "", errSigninValidation("the DPoP proof's jti was already used")
 	}
-	s.awsLogin.jtis[*payload.JTI] = true
+	s.alogin.jtis[*payload.JTI] = true
 	return thumb, nil
 }
 

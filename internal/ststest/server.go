@@ -112,17 +112,17 @@ type Server struct {
 	delay     atomic.Int64
 	short     shortLived
 
-	mu       sync.Mutex
-	users    map[string]*userState
-	roles    map[string]*roleState
-	creds    map[string]*credential
-	signin   map[string]*signinToken
-	oidc     map[string]*oidcState // identity providers by issuer
-	sso      ssoState              // IAM Identity Center (sso.go)
-	awsLogin awsLoginState         // the sign-in service of aws login (awslogin.go)
-	logins   []Login
-	counts   map[string]int
-	total    int
+	mu     sync.Mutex
+	users  map[string]*userState
+	roles  map[string]*roleState
+	creds  map[string]*credential
+	signin map[string]*signinToken
+	oidc   map[string]*oidcState // identity providers by issuer
+	sso    ssoState              // IAM Identity Center (sso.go)
+	alogin awsLoginState         // the sign-in service of aws login (awslogin.go)
+	logins []Login
+	counts map[string]int
+	total  int
 
 	lmu    sync.Mutex // guards the fields below
 	srv    *http.Server

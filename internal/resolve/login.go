@@ -79,7 +79,7 @@ func (r *Resolver) loginTarget(name string) (string, *config.Profile, error) {
 			name = "default"
 		}
 		if acc, _ := r.env.Accounts.Entry(name); acc != nil {
-			return "", nil, xerr.New(xerr.Usage, fmt.Errorf("the current name %q is an account of the accounts file, not a profile", name), "name the profile to log in: awsenv login NAME")
+			return "", nil, xerr.New(xerr.Failed, fmt.Errorf("the current name %q is an account of the accounts file, not a profile", name), "name the profile to log in: awsenv login NAME")
 		}
 	} else if acc, _ := r.env.Accounts.Entry(name); acc != nil {
 		return "", nil, xerr.New(xerr.Failed, fmt.Errorf("%q is an account of the accounts file, which comes before any profile of that name", name),

@@ -96,7 +96,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Login, error) {
 		}
 		return nil, err
 	}
-	t := &token{ClientID: client, DPoPKey: pemKey, SignInRegion: ""}
+	t := &token{ClientID: client, DPoPKey: pemKey}
 	cctx, ccancel := context.WithTimeout(ctx, c.timeout())
 	defer ccancel()
 	a, err := c.createToken(cctx, endpoint, t, map[string]string{

@@ -160,6 +160,8 @@ func commands(io *IO) []*cli.Command {
 		addCommand(io),
 		doctorCommand(io),
 		ssoCommand(io),
+		loginCommand(io, runLogin),
+		logoutCommand(io, runLogout),
 		keysCommand(io),
 		rotateCommand(io),
 		initCommand(io),

@@ -55,6 +55,9 @@ type Profile struct {
 	// (see Profiles.SSOSession); SSOStartURL and SSORegion in the profile
 	// itself are the legacy form, or must match the session's.
 	SSOSession, SSOAccountID, SSORoleName, SSOStartURL, SSORegion string
+	// LoginSession is login_session: the principal's ARN of an `aws login`
+	// session, which names its file in ~/.aws/login/cache.
+	LoginSession string
 	// Err is a bad setting of this profile, reported when it is used (a
 	// mistake in one profile does not break the others). It names the file
 	// and line.
@@ -77,7 +80,7 @@ type SSOSession struct {
 
 // Kind says where the profile's credentials come from: "web-identity",
 // "role" (role_arn with source_profile or credential_source), "keys",
-// "sso", "process" or "none".
+// "sso", "login", "process" or "none".
 func (p *Profile) Kind() string {
 	switch {
 	case p.RoleARN != "" && p.WebIdentityTokenFile != "":
@@ -88,6 +91,8 @@ func (p *Profile) Kind() string {
 		return "keys"
 	case p.IsSSO():
 		return "sso"
+	case p.LoginSession != "":
+		return "login"
 	case p.CredentialProcess != "":
 		return "process"
 	}
@@ -442,6 +447,11 @@ func (ps *Profiles) interpret(p *Profile) {
 			case "false":
 			default:
 				fail(k, fmt.Errorf("ignore_configured_endpoint_urls %q is not true or false", v))
+			}
+		case "login_session":
+			p.LoginSession = v
+			if !strings.HasPrefix(v, "arn:") || strings.ContainsAny(v, " \t") {
+				fail(k, fmt.Errorf("login_session %q is not an ARN (the principal aws login signed in, like arn:aws:iam::123456789012:user/NAME)", v))
 			}
 		case "sso_session":
 			p.SSOSession = v

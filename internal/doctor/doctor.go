@@ -5,6 +5,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/awsenv/awsenv/internal/creds"
 	"github.com/awsenv/awsenv/internal/iamapi"
 	"github.com/awsenv/awsenv/internal/resolve"
+	"github.com/awsenv/awsenv/internal/signin"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -74,6 +76,7 @@ func Run(ctx context.Context, o Options) []Finding {
 		add(true, "the age of the access keys of %d more accounts is unknown: iam was not asked once it could not be reached", ages.skipped)
 	}
 	checkProfiles(add, env)
+	checkLogins(add, env, o)
 	checkCache(add, p.CacheDir)
 	if w := o.Getenv("AWSENV_WRAPPERS"); w != "" {
 		add(true, "the ec2* wrappers are loaded (%s)", w)
@@ -306,6 +309,50 @@ func checkProfiles(add func(bool, string, ...any), env *resolve.Env) {
 	}
 	if len(names) > 0 && bad == 0 {
 		add(true, "%s: %d profiles resolve", cfg, len(names))
+	}
+}
+
+// checkLogins reports the aws login sessions of login_session profiles:
+// there, renewable, and kept 0600 in a 0700 folder.
+func checkLogins(add func(bool, string, ...any), env *resolve.Env, o Options) {
+	ps, err := env.Profiles()
+	if err != nil {
+		return // checkProfiles said so
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	c := &signin.Client{Getenv: env.Getenv}
+	for _, n := range ps.Names() {
+		p := ps.Get(n)
+		if p == nil || p.LoginSession == "" || p.Err != nil {
+			continue
+		}
+		st, err := c.Status(p.LoginSession)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			add(false, "profile %s: %v: run 'awsenv login %s'", n, err, n)
+			continue
+		case err != nil:
+			add(false, "profile %s: %v: remove it and run 'awsenv login %s'", n, err, n)
+			continue
+		}
+		if st.FileMode&0o077 != 0 {
+			add(false, "the aws login cache file %s is open to others (mode %04o): run chmod 600 %s", st.Path, st.FileMode, st.Path)
+		}
+		if st.DirMode&0o077 != 0 {
+			add(false, "the aws login cache folder %s is open to others (mode %04o): run chmod 700 %s", filepath.Dir(st.Path), st.DirMode, filepath.Dir(st.Path))
+		}
+		until := "expired"
+		if d := st.Expires.Sub(now()); d > 0 {
+			until = "valid until " + st.Expires.Local().Format("15:04 MST")
+		}
+		if st.Refreshable {
+			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token for up to 12h from the sign-in, then run 'awsenv login %s')", n, st.LoginSession, until, n)
+		} else {
+			add(false, "profile %s: the aws login session of %s has no refresh token (credentials %s): run 'awsenv login %s'", n, st.LoginSession, until, n)
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/oidclogin"
 	"github.com/awsenv/awsenv/internal/prompt"
+	"github.com/awsenv/awsenv/internal/signin"
 	"github.com/awsenv/awsenv/internal/sso"
 	"github.com/awsenv/awsenv/internal/stsapi"
 	"github.com/awsenv/awsenv/internal/xerr"
@@ -57,6 +58,7 @@ type builder struct {
 	keyFiles map[string]config.Keys // read once per run, however many steps ask
 	stores   map[string]keystore.Store
 	sso      *sso.Client
+	signin   *signin.Client
 }
 
 // Chain is a built plan: a provider of the plan's credentials that also
@@ -174,8 +176,10 @@ func (b *builder) cached(p *Plan, st *Step, inner aws.CredentialsProvider) *cred
 		what, entry, renew = "the web identity login", "the web identity login of "+st.Name, "ec2switch "+p.Name
 	case SSO:
 		what, renew = "the IAM Identity Center role of "+st.Name, "" // its refresh token renews it
+	case Login:
+		what, renew = "the aws login session of "+st.Name, "awsenv login "+st.Name
 	}
-	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso"}[st.Kind]
+	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso", Login: "login"}[st.Kind]
 	return &creds.Cached{
 		Store: b.Store, Key: st.Key, Inner: inner, MinTTL: b.MinTTL, Now: b.Now, Force: st.Force, OnlyCached: st.OnlyCached,
 		Template: cache.Entry{Account: st.Name, Kind: kind, Role: st.RoleARN, MFASerial: st.MFASerial, Source: st.EntrySource, Config: fp},
@@ -247,6 +251,8 @@ func (b *builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 		return &creds.Federation{Source: source, Endpoint: ep, Name: st.SessionName, Duration: st.Duration, Policy: creds.AllowAll}, nil
 	case SSO:
 		return b.ssoStep(st), nil
+	case Login:
+		return b.loginStep(p, st), nil
 	}
 	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
 }

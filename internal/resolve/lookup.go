@@ -139,6 +139,9 @@ func (e *Env) Lookup(name string) (*Source, error) {
 	if p.RoleARN == "" && p.SSOAccountID != "" {
 		src.AccountID = p.SSOAccountID
 	}
+	if p.RoleARN == "" && p.LoginSession != "" {
+		src.AccountID = accountOf(p.LoginSession) // the principal aws login signed in
+	}
 	if src.Partition == "aws" && p.SSORegion != "" {
 		src.Partition = regionPartition(p.SSORegion)
 	}

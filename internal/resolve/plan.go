@@ -64,10 +64,11 @@ const (
 	AssumeRole                       // AssumeRole
 	Federation                       // GetFederationToken (console for a plain user)
 	SSO                              // IAM Identity Center: GetRoleCredentials with the session's token
+	Login                            // an `aws login` session (login_session), renewed with its refresh token
 )
 
 var stepNames = [...]string{"keys", "static-keys", "process", "environment", "instance-metadata", "container",
-	"web-identity", "session", "assume-role", "federation", "sso"}
+	"web-identity", "session", "assume-role", "federation", "sso", "login"}
 
 func (k StepKind) String() string { return stepNames[k] }
 
@@ -109,6 +110,9 @@ type Step struct {
 	TokenFile                                  string // WebIdentity from a file
 	Login                                      *config.WebIdentity
 	SSO                                        *SSORole // SSO
+	// Login: the profile's login_session and the region its refreshes go
+	// to (the profile's own, else the plan's).
+	LoginSession, LoginRegion string
 }
 
 // SSORole is an IAM Identity Center role: the session that logs in, the
@@ -464,8 +468,11 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 		case p.CredentialProcess != "":
 			ch.base, ch.kind = p, Process
 			return ch, nil
+		case p.LoginSession != "":
+			ch.base, ch.kind = p, Login
+			return ch, nil
 		default:
-			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn or credential_process)", p.Name), "")
+			return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %q has no credentials (aws_access_key_id, role_arn, credential_process, sso_session or login_session)", p.Name), "")
 		}
 	}
 }
@@ -608,6 +615,11 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 		baseFP = fingerprint("sso", role.Session, role.StartURL, role.Region, role.AccountID, role.RoleName)
 		steps = append(steps, Step{Kind: SSO, Name: b.Name, SSO: role, EntrySource: "sso", Fingerprint: baseFP,
 			Key: cache.Key{Scope: cache.ScopeProfile, Name: b.Name, Kind: cache.KindOwn}})
+	case Login:
+		// The credentials are temporary: a role on them is chained (1h).
+		baseFP = fingerprint("login", b.LoginSession)
+		steps = append(steps, Step{Kind: Login, Name: b.Name, LoginSession: b.LoginSession, LoginRegion: b.Region,
+			EntrySource: "login", Fingerprint: baseFP, Key: cache.Key{Scope: cache.ScopeProfile, Name: b.Name, Kind: cache.KindOwn}})
 	case WebIdentity:
 		dur := orDefault(b.Duration, DefaultRoleDuration)
 		if err := checkRoleDuration(dur, false); err != nil {

@@ -116,6 +116,19 @@ region = eu-west-1
 
 [profile partial]
 aws_access_key_id = AKIAPARTIALPARTIAL1
+
+[profile dev]
+login_session = arn:aws:iam::123456789012:user/alice
+region = eu-central-1
+
+[profile ondev]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+
+[profile ondevlong]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+duration_seconds = 7200
 `
 
 const baseCredentials = `[base]
@@ -415,6 +428,23 @@ func TestPlan(t *testing.T) {
 					t.Errorf("notes %q", p.Notes)
 				}
 			}},
+		// aws login sessions: a base like any other, whose credentials are
+		// temporary, so a role on them is chained.
+		{name: "a login_session profile is one cached login step",
+			src: prof("dev"), req: Request{Purpose: Switch}, shape: "login", label: "dev",
+			check: func(t *testing.T, p *Plan) {
+				st := p.Last()
+				if st.LoginSession != "arn:aws:iam::123456789012:user/alice" || st.LoginRegion != "eu-central-1" ||
+					st.Key != (cache.Key{Scope: cache.ScopeProfile, Name: "dev", Kind: cache.KindOwn}) || st.Fingerprint == "" {
+					t.Errorf("step %+v", st)
+				}
+			}},
+		{name: "a role on a login session is assumed from its credentials (the Go SDK refuses this)",
+			src: prof("ondev"), req: Request{Purpose: Switch}, shape: "login > assume-role(1h)", label: "ondev"},
+		{name: "a role on a login session is chained: at most 1h",
+			src: prof("ondevlong"), req: Request{Purpose: Switch}, err: "role chaining"},
+		{name: "--role on a login session: at most 1h",
+			src: prof("dev"), req: Request{Purpose: Role, Role: "arn:aws:iam::123456789012:role/x", Duration: 2 * time.Hour}, err: "role chaining"},
 		{name: "a profile without credentials",
 			src: prof("empty"), req: Request{Purpose: Switch}, err: `profile "empty" has no credentials`},
 		{name: "half a key pair",

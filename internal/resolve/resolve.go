@@ -157,6 +157,12 @@ func (r *Resolver) Renewal(p *Plan) Renewal {
 	now := r.b.now()
 	var sso *Renewal // a later step that needs a person ends renewal first
 	for _, st := range p.Steps {
+		if st.Kind == Login {
+			if rn := r.loginRenewal(p, &st); sso == nil {
+				sso = &rn
+			}
+			continue
+		}
 		if st.Kind == SSO {
 			sess := st.SSO.SSOSession()
 			rn := Renewal{Until: now, Then: sess.LoginCommand()}

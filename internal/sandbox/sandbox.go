@@ -81,6 +81,8 @@ instead of an interactive shell.
 const (
 	TryLine = "ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin"
 	TrySSO  = "ec2switch dev-admin; ec2now; awsenv list; ec2switch prod-readonly"
+	// TryLogin is the aws login demo (the stand-in's sign-in service).
+	TryLogin = "awsenv login demo; ec2switch demo"
 )
 
 // IO is the outside world of a sandbox run.
@@ -276,6 +278,8 @@ func start(io *IO, shName string, args []string) error {
 		"AWS_ENDPOINT_URL_SSO":      url,
 		"AWS_ENDPOINT_URL_SSO_OIDC": url,
 		"AWS_ENDPOINT_URL_SIGNIN":   url,
+		// aws login sessions against the stand-in's sign-in service.
+		"AWS_LOGIN_CACHE_DIRECTORY": filepath.Join(dir, "login-cache"),
 		"AWSENV_SIGNIN_URL":         url + "/federation",
 		"AWSENV_SANDBOX":            "1",
 		"AWSENV_SANDBOX_CODES":      codes,
@@ -303,6 +307,7 @@ func start(io *IO, shName string, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(io.Err, "Try: "+TryLine)
 		fmt.Fprintln(io.Err, "Identity Center: "+TrySSO)
+		fmt.Fprintln(io.Err, "An aws login session: "+TryLogin)
 		fmt.Fprintln(io.Err, "MFA codes come from 'awsenv sandbox code' (the demo accounts' mfa_process), so nothing asks for one.")
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}

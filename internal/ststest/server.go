@@ -120,6 +120,7 @@ type Server struct {
 	signin map[string]*signinToken
 	oidc   map[string]*oidcState // identity providers by issuer
 	sso    ssoState              // IAM Identity Center (sso.go)
+	alogin awsLoginState         // the sign-in service of aws login (awslogin.go)
 	logins []Login
 	counts map[string]int
 	total  int
@@ -314,13 +315,14 @@ func (s *Server) wait(ctx context.Context) bool {
 	return false
 }
 
-// ServeHTTP serves /federation and, on every other path, STS.
+// ServeHTTP serves /federation, IAM Identity Center's and the sign-in
+// service's paths and, on every other path, STS.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == federationPath {
 		s.serveFederation(w, r)
 		return
 	}
-	if s.serveSSO(w, r) {
+	if s.serveSSO(w, r) || s.serveAWSLogin(w, r) {
 		return
 	}
 	s.serveSTS(w, r)

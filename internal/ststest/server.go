@@ -119,6 +119,7 @@ type Server struct {
 	signin map[string]*signinToken
 	oidc   map[string]*oidcState // identity providers by issuer
 	sso    ssoState              // IAM Identity Center (sso.go)
+	saml   samlState             // SAML identity provider and providers (saml_idp.go)
 	logins []Login
 	counts map[string]int
 	total  int
@@ -319,7 +320,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFederation(w, r)
 		return
 	}
-	if s.serveSSO(w, r) {
+	if s.serveSSO(w, r) || s.serveSAMLIdP(w, r) {
 		return
 	}
 	s.serveSTS(w, r)

@@ -1,0 +1,156 @@
+//go:build unix
+
+package saml
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/ststest"
+)
+
+// testBrowser is the real browser the tests drive, or a skip.
+func testBrowser(t *testing.T) string {
+	t.Helper()
+	p, err := FindBrowser(os.Getenv)
+	if err != nil {
+		t.Skip("needs a Chrome-family browser: apt-get install -y chromium")
+	}
+	return p
+}
+
+// gone waits until no process of the browser's group is left.
+func gone(t *testing.T, pid int) {
+	t.Helper()
+	if pid <= 0 {
+		t.Fatal("the browser's pid was never told")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for syscall.Kill(-pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("browser process group %d still runs", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func idpServer(t *testing.T, idp ststest.SAMLIdP) (*ststest.Server, string) {
+	t.Helper()
+	s := ststest.New()
+	s.SetSAMLIdP(idp)
+	u, err := s.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, u
+}
+
+// noAssertionIn checks that no file under dir holds a piece of the
+// assertion.
+func noAssertionIn(t *testing.T, dir, enc string) {
+	t.Helper()
+	piece := []byte(enc[len(enc)/2 : len(enc)/2+40])
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		if bytes.Contains(data, piece) {
+			t.Errorf("the assertion is in %s", p)
+		}
+		return nil
+	})
+}
+
+func TestGetAssertionFromBrowser(t *testing.T) {
+	browser := testBrowser(t)
+	for _, recipient := range []string{"", "https://eu-west-1.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/SAMLSPABCDEF", "https://signin.amazonaws-us-gov.com/saml"} {
+		t.Run(recipient, func(t *testing.T) {
+			srv, base := idpServer(t, ststest.SAMLIdP{Recipient: recipient, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+			profile := filepath.Join(t.TempDir(), "profile")
+			pid := 0
+			a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
+				Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Roles) != 1 || a.Roles[0].RoleARN != adminRole {
+				t.Errorf("roles %v", a.Roles)
+			}
+			if srv.SAMLPages() != 1 {
+				t.Errorf("sign-in page served %d times", srv.SAMLPages())
+			}
+			gone(t, pid)
+			if fi, err := os.Stat(profile); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Errorf("profile folder: %v %v", fi, err)
+			}
+			if m, _ := filepath.Glob(filepath.Join(profile, "*", "Sessions")); len(m) > 0 {
+				t.Errorf("session files left: %v", m)
+			}
+			noAssertionIn(t, profile, a.Encoded)
+		})
+	}
+}
+
+func TestGetAssertionAbandoned(t *testing.T) {
+	browser := testBrowser(t)
+	_, base := idpServer(t, ststest.SAMLIdP{})
+	t.Run("time limit", func(t *testing.T) {
+		pid := 0
+		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Timeout: 3 * time.Second, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "within 3s") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		pid := 0
+		_, err := GetAssertion(ctx, Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; cancel() }})
+		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "interrupted") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("browser killed", func(t *testing.T) {
+		pid := 0
+		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; _ = syscall.Kill(p, syscall.SIGKILL) }})
+		if !errors.Is(err, ErrAbandoned) && (err == nil || !strings.Contains(err.Error(), "browser")) {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("missing browser", func(t *testing.T) {
+		_, err := GetAssertion(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
+		if err == nil || !strings.Contains(err.Error(), "cannot start") {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestFindBrowserFromEnvironment(t *testing.T) {
+	env := map[string]string{"AWSENV_SAML_BROWSER": "/nonexistent/chrome"}
+	if _, err := FindBrowser(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AWSENV_SAML_BROWSER") {
+		t.Errorf("got %v", err)
+	}
+	env["AWSENV_SAML_BROWSER"] = "/bin/sh"
+	if p, err := FindBrowser(func(k string) string { return env[k] }); err != nil || p != "/bin/sh" {
+		t.Errorf("got %q %v", p, err)
+	}
+	dir, err := ProfileDir(func(k string) string { return map[string]string{"HOME": "/home/u"}[k] })
+	if err != nil || (dir != "/home/u/.config/awsenv/saml-browser" && dir != "/home/u/Library/Application Support/awsenv/saml-browser") {
+		t.Errorf("profile dir %q %v", dir, err)
+	}
+}

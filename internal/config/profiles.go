@@ -52,6 +52,8 @@ type Profile struct {
 	// (see Profiles.SSOSession); SSOStartURL and SSORegion in the profile
 	// itself are the legacy form, or must match the session's.
 	SSOSession, SSOAccountID, SSORoleName, SSOStartURL, SSORegion string
+	// SAML: saml_url and saml_provider_arn (see saml.go).
+	SAMLURL, SAMLProviderARN string
 	// Err is a bad setting of this profile, reported when it is used (a
 	// mistake in one profile does not break the others). It names the file
 	// and line.
@@ -77,6 +79,8 @@ type SSOSession struct {
 // "sso", "process" or "none".
 func (p *Profile) Kind() string {
 	switch {
+	case p.SAMLURL != "":
+		return "saml"
 	case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 		return "web-identity"
 	case p.RoleARN != "":
@@ -453,6 +457,7 @@ func (ps *Profiles) interpret(p *Profile) {
 			fail(k, checkRegion(k, v))
 		}
 	}
+	interpretSAML(p, fail)
 	if p.SourceProfile != "" && p.CredentialSource != "" {
 		// Both SDKs refuse this: which credentials would the role use?
 		fail("credential_source", errors.New("source_profile and credential_source are both set: keep one"))

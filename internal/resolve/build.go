@@ -48,6 +48,8 @@ type builder struct {
 	// DeviceCode logs in to IAM Identity Center by device code even where
 	// a browser could open.
 	DeviceCode bool
+	// Headless runs SAML sign-ins in a browser without a window.
+	Headless bool
 	// Progress, when set, shows what a slow call waits for (stderr is a
 	// terminal).
 	Progress func(what string) (done func())
@@ -169,8 +171,10 @@ func (b *builder) cached(st *Step, inner aws.CredentialsProvider) *creds.Cached 
 		what = "the web identity login"
 	case SSO:
 		what = "the IAM Identity Center role of " + st.Name
+	case SAML:
+		what = "the SAML sign-in of " + st.Name
 	}
-	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso"}[st.Kind]
+	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso", SAML: "saml"}[st.Kind]
 	return &creds.Cached{
 		Store: b.Store, Key: st.Key, Inner: inner, MinTTL: b.MinTTL, Now: b.Now, Force: st.Force, OnlyCached: st.OnlyCached,
 		Template: cache.Entry{Account: st.Name, Kind: kind, Role: st.RoleARN, MFASerial: st.MFASerial, Source: st.EntrySource, Config: fp},
@@ -226,6 +230,8 @@ func (b *builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 		return &creds.Federation{Source: source, Endpoint: ep, Name: st.SessionName, Duration: st.Duration, Policy: creds.AllowAll}, nil
 	case SSO:
 		return b.ssoStep(st), nil
+	case SAML:
+		return b.samlStep(st, ep), nil
 	}
 	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
 }

@@ -64,10 +64,11 @@ const (
 	AssumeRole                       // AssumeRole
 	Federation                       // GetFederationToken (console for a plain user)
 	SSO                              // IAM Identity Center: GetRoleCredentials with the session's token
+	SAML                             // AssumeRoleWithSAML with an assertion from the browser (saml.go)
 )
 
 var stepNames = [...]string{"keys", "static-keys", "process", "environment", "instance-metadata", "container",
-	"web-identity", "session", "assume-role", "federation", "sso"}
+	"web-identity", "session", "assume-role", "federation", "sso", "saml"}
 
 func (k StepKind) String() string { return stepNames[k] }
 
@@ -109,6 +110,7 @@ type Step struct {
 	TokenFile                                  string // WebIdentity from a file
 	Login                                      *config.WebIdentity
 	SSO                                        *SSORole // SSO
+	SAML                                       *SAMLSignIn
 }
 
 // SSORole is an IAM Identity Center role: the session that logs in, the
@@ -391,6 +393,9 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			ch.notes = append(ch.notes, fmt.Sprintf("note: profile %q: awsenv reads mfa_arn as mfa_serial; the AWS CLI and SDKs read only mfa_serial: rename it in %s", p.Name, cfg))
 		}
 		switch {
+		case p.SAMLURL != "":
+			ch.base, ch.kind = p, SAML
+			return ch, nil
 		case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 			ch.base, ch.kind = p, WebIdentity
 			return ch, nil
@@ -556,6 +561,13 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 		baseFP = fingerprint("sso", role.Session, role.StartURL, role.Region, role.AccountID, role.RoleName)
 		steps = append(steps, Step{Kind: SSO, Name: b.Name, SSO: role, EntrySource: "sso", Fingerprint: baseFP,
 			Key: cache.Key{Scope: cache.ScopeProfile, Name: b.Name, Kind: cache.KindOwn}})
+	case SAML:
+		step, err := samlStep(b)
+		if err != nil {
+			return nil, err
+		}
+		baseFP = step.Fingerprint
+		steps = append(steps, step)
 	case WebIdentity:
 		dur := orDefault(b.Duration, DefaultRoleDuration)
 		if err := checkRoleDuration(dur, false); err != nil {
@@ -677,8 +689,8 @@ func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ch.kind == SSO && len(ch.roles) == 0 {
-		// IAM Identity Center role credentials sign in as they are.
+	if (ch.kind == SSO || ch.kind == SAML) && len(ch.roles) == 0 {
+		// IAM Identity Center and SAML role credentials sign in as they are.
 		steps, err := profileSteps(src, ch, Request{Purpose: Use})
 		if err != nil {
 			return nil, err

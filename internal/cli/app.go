@@ -154,6 +154,7 @@ func commands(io *IO) []*cli.Command {
 		addCommand(io),
 		doctorCommand(io),
 		ssoCommand(io),
+		samlCommand(io),
 		keysCommand(io),
 		rotateCommand(io),
 		initCommand(io),

@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // samlProviderARN is IAM's form of a SAML provider ARN.
-var samlProviderARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:saml-provider/[A-Za-z0-9_.-]{1,128}$`)
+// (compiled on first use: most runs read no SAML profile).
+var samlProviderARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:saml-provider/[A-Za-z0-9_.-]{1,128}$`)
+})
 
 // samlConflicts are the settings that say where credentials come from in
 // another way than a SAML sign-in: with saml_url they are a mistake.
@@ -33,7 +37,7 @@ func interpretSAML(p *Profile, fail func(key string, err error)) {
 		switch {
 		case !ok:
 			fail("saml_provider_arn", fmt.Errorf("saml_provider_arn without saml_url: add the identity provider's sign-in URL as saml_url"))
-		case !samlProviderARN.MatchString(pa.value):
+		case !samlProviderARN().MatchString(pa.value):
 			fail("saml_provider_arn", fmt.Errorf("saml_provider_arn %q is not a SAML provider ARN like arn:aws:iam::123456789012:saml-provider/NAME", pa.value))
 		}
 	}

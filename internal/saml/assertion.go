@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,13 +89,19 @@ func (a *Assertion) String() string { return fmt.Sprintf("SAML assertion with %d
 // GoString never shows the assertion.
 func (a *Assertion) GoString() string { return a.String() }
 
+// The patterns are compiled on first use: awsenv starts in every shell
+// prompt, and most runs never see an assertion.
 var (
 	// roleARN is IAM's rule for a role ARN: a partition, a 12-digit
 	// account, an optional path and a name of [\w+=,.@-]{1,64}.
-	roleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$`)
+	roleARN = lazyRegexp(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/([A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$`)
 	// providerARN is IAM's rule for a SAML provider ARN.
-	providerARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:saml-provider/[A-Za-z0-9_.-]{1,128}$`)
+	providerARN = lazyRegexp(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:saml-provider/[A-Za-z0-9_.-]{1,128}$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // ParseRoleValue reads a Role attribute value: a role ARN and a SAML
 // provider ARN separated by a comma, in either order.
@@ -104,7 +111,7 @@ func ParseRoleValue(v string) (Role, error) {
 	if ok && strings.Contains(a, ":saml-provider/") {
 		a, b = b, a
 	}
-	if !ok || !roleARN.MatchString(a) || !providerARN.MatchString(b) || strings.Contains(b, ",") {
+	if !ok || !roleARN().MatchString(a) || !providerARN().MatchString(b) || strings.Contains(b, ",") {
 		return Role{}, fmt.Errorf("the assertion's role %s is not a role ARN and a SAML provider ARN (IAM's characters only)", clip(v))
 	}
 	return Role{RoleARN: a, ProviderARN: b}, nil

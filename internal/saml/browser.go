@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -32,7 +31,7 @@ var ErrNoBrowser = errors.New("no Chrome-family browser (Chrome, Chromium, Edge,
 var awsSigninHosts = []string{"signin.aws.amazon.com", "signin.amazonaws-us-gov.com", "signin.amazonaws.cn"}
 
 // samlPath is a path AWS takes a SAML response on.
-var samlPath = regexp.MustCompile(`^/(saml|saml/acs/[A-Za-z0-9_-]+|static/saml)/?$`)
+var samlPath = lazyRegexp(`^/(saml|saml/acs/[A-Za-z0-9_-]+|static/saml)/?$`)
 
 // IsAWSSignin says whether u is on one of AWS's sign-in hosts (global or
 // regional), and whether it is one of the SAML endpoints there.
@@ -44,7 +43,7 @@ func IsAWSSignin(u string) (host, samlEndpoint bool) {
 	h := strings.ToLower(p.Hostname())
 	for _, s := range awsSigninHosts {
 		if h == s || strings.HasSuffix(h, "."+s) {
-			return true, samlPath.MatchString(p.Path)
+			return true, samlPath().MatchString(p.Path)
 		}
 	}
 	return false, false

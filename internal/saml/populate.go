@@ -3,7 +3,6 @@ package saml
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +26,7 @@ type Populate struct {
 
 // profileName is what a populated profile may be called: what a section
 // header of the config file and a shell's completion take as they are.
-var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_+=,.@:/%-]{0,127}$`)
+var profileName = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9_+=,.@:/%-]{0,127}$`)
 
 // DefaultTemplate names populated profiles.
 const DefaultTemplate = "{profile}-{account_id}-{role_name}"
@@ -56,7 +55,7 @@ func Write(ctx context.Context, roles []Role, p Populate) (*Populated, error) {
 		}
 		provider := r.ProviderARN[strings.LastIndexByte(r.ProviderARN, '/')+1:]
 		name := strings.NewReplacer("{profile}", p.Source, "{account_id}", r.AccountID(), "{role_name}", r.Name(), "{provider_name}", provider).Replace(tmpl)
-		if !profileName.MatchString(name) {
+		if !profileName().MatchString(name) {
 			return nil, fmt.Errorf("the template %q makes the profile name %s for %s, which cannot name a profile", tmpl, strconv.Quote(name), r.RoleARN)
 		}
 		if other, dup := seen[name]; dup {

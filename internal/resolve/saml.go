@@ -85,6 +85,8 @@ func (b *builder) samlAssertion(ctx context.Context, name, signInURL string) (*s
 	switch {
 	case errors.Is(err, saml.ErrNoBrowser):
 		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %s: %w", name, err), "install Chromium or Chrome, or set AWSENV_SAML_BROWSER to one")
+	case errors.Is(err, saml.ErrNoDisplay):
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %s: %w", name, err), "sign in on a desktop, or use --headless (AWSENV_SAML_HEADLESS=1) where the identity provider needs no person")
 	case errors.Is(err, saml.ErrAbandoned):
 		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %s: %w", name, err), "run it again and finish the sign-in")
 	case err != nil:

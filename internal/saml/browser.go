@@ -26,6 +26,9 @@ var ErrAbandoned = errors.New("the SAML sign-in ended before the identity provid
 // ErrNoBrowser is no Chrome-family browser found.
 var ErrNoBrowser = errors.New("no Chrome-family browser (Chrome, Chromium, Edge, Brave) was found")
 
+// ErrNoDisplay is a browser window asked for where none can show.
+var ErrNoDisplay = errors.New("there is no display for the browser window (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+
 // Sign-in hosts of AWS, in every partition: the form post that carries the
 // assertion goes to one of them, and nothing may reach them.
 var awsSigninHosts = []string{"signin.aws.amazon.com", "signin.amazonaws-us-gov.com", "signin.amazonaws.cn"}
@@ -96,6 +99,9 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 		if path, err = FindBrowser(getenv); err != nil {
 			return nil, err
 		}
+	}
+	if !o.Headless && runtime.GOOS != "darwin" && runtime.GOOS != "windows" && getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return nil, ErrNoDisplay
 	}
 	if _, err := exec.LookPath(path); err != nil {
 		return nil, fmt.Errorf("cannot start the browser %s: %w", path, err)

@@ -329,10 +329,8 @@ func (st *samlState) response(idp SAMLIdP, now time.Time) (string, error) {
 	a.InsertChildAt(1, sig)
 	signed := a
 	if idp.Fault == SAMLTampered {
-		for _, v := range signed.FindElements(".//AttributeValue") {
-			v.SetText(v.Text() + "x")
-			break
-		}
+		// Someone else's name in a signed assertion.
+		nameID.SetText("mallory@example.com")
 	}
 	resp.AddChild(signed)
 	out, err := doc.WriteToBytes()

@@ -22,7 +22,9 @@ type SAML struct {
 	// RoleARN and ProviderARN choose the role of the assertion; empty
 	// RoleARN: the only one, or Choose's pick.
 	RoleARN, ProviderARN string
-	Duration             time.Duration
+	// Duration is DurationSeconds (duration_seconds), capped by the
+	// assertion's SessionDuration.
+	Duration time.Duration
 	// Assertion signs the person in and returns a fresh assertion.
 	Assertion func(ctx context.Context) (*saml.Assertion, error)
 	// Choose picks one of several roles (a picker on a terminal); it
@@ -103,11 +105,17 @@ func (p *SAML) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, err
 	}
+	dur := p.Duration
+	if a.SessionDuration > 0 && dur > a.SessionDuration {
+		// The identity provider's administrator wants sessions no longer
+		// than this (STS's floor is 15 minutes).
+		dur = max(a.SessionDuration, 15*time.Minute)
+	}
 	var out *stsapi.SAMLRole
 	var refused *stsapi.Error
 	err = p.Endpoint.call(ctx, func(ctx context.Context) (err error) {
 		out, err = client.AssumeRoleWithSAML(ctx, stsapi.SAMLInput{
-			RoleARN: role.RoleARN, ProviderARN: role.ProviderARN, Assertion: a.Encoded, Duration: p.Duration,
+			RoleARN: role.RoleARN, ProviderARN: role.ProviderARN, Assertion: a.Encoded, Duration: dur,
 		})
 		errors.As(err, &refused)
 		return err

@@ -82,6 +82,7 @@ func TestSAMLRetrieve(t *testing.T) {
 		calls int
 	}{
 		{name: "works", idp: ststest.SAMLIdP{}, dur: 2 * time.Hour, calls: 1},
+		{name: "capped by SessionDuration", idp: ststest.SAMLIdP{SessionDuration: 7200}, dur: 4 * time.Hour, calls: 1},
 		{name: "tampered", idp: ststest.SAMLIdP{Fault: ststest.SAMLTampered}, err: "sts refused the SAML assertion (InvalidIdentityToken: Response signature invalid): check that the IAM SAML provider " + provider, calls: 1},
 		{name: "wrong audience", idp: ststest.SAMLIdP{Fault: ststest.SAMLWrongAudience}, err: "InvalidIdentityToken: Invalid audience", calls: 1},
 		{name: "over the role's maximum", idp: ststest.SAMLIdP{}, dur: 5 * time.Hour, err: "lower duration_seconds", calls: 1},
@@ -122,7 +123,7 @@ func TestSAMLRetrieve(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.ARN() != "arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com" || !cr.CanExpire || time.Until(cr.Expires) < 110*time.Minute {
+			if p.ARN() != "arn:aws:sts::123456789012:assumed-role/Admin/alice@example.com" || !cr.CanExpire || time.Until(cr.Expires) < 110*time.Minute || time.Until(cr.Expires) > 2*time.Hour {
 				t.Errorf("arn %q creds %+v", p.ARN(), cr.Expires)
 			}
 		})

@@ -81,7 +81,8 @@ func (b *builder) samlAssertion(ctx context.Context, name, signInURL string) (*s
 	if !headless {
 		b.Say("Sign in at %s in the browser window to continue (profile %s)", host, name)
 	}
-	a, err := saml.GetAssertion(ctx, saml.Options{URL: signInURL, ProfileDir: dir, Headless: headless, Getenv: b.Getenv})
+	a, err := saml.GetAssertion(ctx, saml.Options{URL: signInURL, ProfileDir: dir, Headless: headless, Getenv: b.Getenv,
+		Waiting: func() { b.Say("Waiting for another awsenv to finish its SAML sign-in ...") }})
 	switch {
 	case errors.Is(err, saml.ErrNoBrowser):
 		return nil, xerr.New(xerr.Failed, fmt.Errorf("profile %s: %w", name, err), "install Chromium or Chrome, or set AWSENV_SAML_BROWSER to one")

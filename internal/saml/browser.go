@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 // ErrAbandoned is a sign-in that ended without an assertion: the window
@@ -70,6 +72,9 @@ type Options struct {
 	Getenv func(string) string
 	// Started, when set, is told the browser's process id.
 	Started func(pid int)
+	// Waiting, when set, is told that another sign-in holds the profile
+	// folder (it is waited for).
+	Waiting func()
 }
 
 // browserEnv are the variables the browser keeps from awsenv's
@@ -112,6 +117,16 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 	if err := os.MkdirAll(o.ProfileDir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot make the browser's profile folder: %w", err)
 	}
+	// One browser per profile folder: a second Chromium on the same folder
+	// hands its page to the first and exits.
+	unlock, err := fsutil.LockFor(ctx, o.ProfileDir, o.Waiting)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%w: interrupted", ErrAbandoned)
+		}
+		return nil, err
+	}
+	defer unlock()
 	_ = os.Chmod(o.ProfileDir, 0o700)
 	removeSessionFiles(o.ProfileDir) // a crashed run may have left some
 	defer removeSessionFiles(o.ProfileDir)

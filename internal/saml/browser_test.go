@@ -154,3 +154,31 @@ func TestFindBrowserFromEnvironment(t *testing.T) {
 		t.Errorf("profile dir %q %v", dir, err)
 	}
 }
+
+// Two sign-ins on one profile folder take turns: both get an assertion.
+func TestGetAssertionTakesTurns(t *testing.T) {
+	browser := testBrowser(t)
+	srv, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	profile := filepath.Join(t.TempDir(), "profile")
+	errs := make(chan error, 2)
+	pids := make(chan int, 2)
+	for range 2 {
+		go func() {
+			_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
+				Headless: true, Getenv: os.Getenv, Started: func(p int) { pids <- p }})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(pids)
+	for pid := range pids {
+		gone(t, pid)
+	}
+	if srv.SAMLPages() != 2 {
+		t.Errorf("pages %d", srv.SAMLPages())
+	}
+}

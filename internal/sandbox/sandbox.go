@@ -183,7 +183,7 @@ func start(io *IO, shName string, args []string) error {
 	if err := os.WriteFile(filepath.Join(dir, "accounts.json"), data, 0o600); err != nil {
 		return err
 	}
-	env := environment(io.Environ(), map[string]string{
+	set := map[string]string{
 		"AWSENV_DIR":           dir,
 		"AWSENV_CONFIG":        filepath.Join(dir, "accounts.json"),
 		"AWSENV_CACHE_DIR":     filepath.Join(dir, ".cache"),
@@ -197,7 +197,11 @@ func start(io *IO, shName string, args []string) error {
 		"HISTFILE":                    filepath.Join(side, "history"),
 		// awsenv itself first on PATH, so the commands it suggests work.
 		"PATH": filepath.Dir(bin) + string(filepath.ListSeparator) + io.Getenv("PATH"),
-	})
+	}
+	if err := samlDemo(srv, url, dir, set, io.Getenv); err != nil {
+		return err
+	}
+	env := environment(io.Environ(), set)
 	var cmd *exec.Cmd
 	if len(args) > 0 {
 		cmd = exec.Command(args[0], args[1:]...)
@@ -209,6 +213,7 @@ func start(io *IO, shName string, args []string) error {
 	fmt.Fprintf(io.Err, "awsenv sandbox: STS stand-in at %s, demo accounts work and personal in %s\n", url, dir)
 	if len(args) == 0 {
 		fmt.Fprintf(io.Err, "Try: ec2switch work; ec2mfa; ec2now; ec2role admin; awsenv console work --role admin\n")
+		fmt.Fprintf(io.Err, "SAML (a browser sign-in): ec2switch corp; awsenv saml roles corp-any\n")
 		fmt.Fprintf(io.Err, "MFA code for alice now: %s ('awsenv sandbox code' prints a fresh one)\n", c)
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}

@@ -83,6 +83,15 @@ func init() {
 				ts.Fatalf("saml idp: unknown setting %q", args[1])
 			}
 			srv.SetSAMLIdP(idp)
+		case "account":
+			// saml account NAME: an accounts-file entry that signs in
+			// through the identity provider (the old layout).
+			path := filepath.Join(ts.Getenv("CREDS"), "accounts.json")
+			data, err := os.ReadFile(path)
+			ts.Check(err)
+			entry := `  "` + args[1] + `": { "region": "eu-west-1", "saml": { "url": "` + ts.Getenv("SAML_URL") + `", "role_arn": "` + samlAdminRole + `" } },` + "\n"
+			data = bytes.Replace(data, []byte("{\n"), []byte("{\n"+entry), 1)
+			ts.Check(os.WriteFile(path, data, 0o600))
 		case "pages":
 			want, err := strconv.Atoi(args[1])
 			ts.Check(err)

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // samlProviderARN is IAM's form of a SAML provider ARN.
@@ -53,4 +55,49 @@ func interpretSAML(p *Profile, fail func(key string, err error)) {
 			fail(k, fmt.Errorf("%s cannot be used with saml_url: the credentials of a SAML profile come from its identity provider; remove one of them", k))
 		}
 	}
+}
+
+// SAMLAccount is an accounts-file entry's SAML sign-in (the old layout's
+// form of a SAML profile): "saml": {"url": ..., "role_arn": ...,
+// "provider_arn": ..., "duration": ...}.
+type SAMLAccount struct {
+	URL         string          `json:"url"`
+	RoleARN     string          `json:"role_arn"`
+	ProviderARN string          `json:"provider_arn"`
+	RawDuration json.RawMessage `json:"duration"`
+	// Duration is DurationSeconds, 0 for the default.
+	Duration time.Duration `json:"-"`
+}
+
+// parseSAMLAccount checks an entry's "saml" object; the account's ARN
+// prefix defaults to the role's account.
+func parseSAMLAccount(name string, obj *accountObject, acc *Account) error {
+	sa := obj.SAML
+	if sa == nil {
+		return nil
+	}
+	if obj.WebIdentity != nil {
+		return fmt.Errorf("account %q: has both web_identity and saml: keep one", name)
+	}
+	if err := checkURL("url", sa.URL); err != nil {
+		return fmt.Errorf("account %q: saml needs \"url\", the identity provider's sign-in page for AWS: %w", name, err)
+	}
+	if sa.RoleARN != "" && (!strings.HasPrefix(sa.RoleARN, "arn:") || !strings.Contains(sa.RoleARN, ":role/") || strings.ContainsAny(sa.RoleARN, " \t\n")) {
+		return fmt.Errorf("account %q: saml role_arn %q is not a role ARN like arn:aws:iam::123456789012:role/NAME", name, sa.RoleARN)
+	}
+	if sa.ProviderARN != "" && !samlProviderARN().MatchString(sa.ProviderARN) {
+		return fmt.Errorf("account %q: saml provider_arn %q is not a SAML provider ARN like arn:aws:iam::123456789012:saml-provider/NAME", name, sa.ProviderARN)
+	}
+	if len(sa.RawDuration) > 0 {
+		d, err := parseJSONDuration(sa.RawDuration, false)
+		if err != nil {
+			return fmt.Errorf("account %q: saml duration: %w", name, err)
+		}
+		sa.Duration = d
+	}
+	acc.SAML = sa
+	if obj.ARN == "" && sa.RoleARN != "" {
+		obj.ARN = sa.RoleARN[:strings.Index(sa.RoleARN, ":role/")+1]
+	}
+	return nil
 }

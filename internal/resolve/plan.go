@@ -179,6 +179,8 @@ func (src *Source) Plan(req Request, cached CachedFunc) (*Plan, error) {
 		p, err = planProfile(src, req)
 	case src.Account.WebIdentity != nil:
 		p, err = planWebIdentityAccount(src, req)
+	case src.Account.SAML != nil:
+		p, err = planSAMLAccount(src, req)
 	default:
 		p, err = planAccount(src, req, cached)
 	}

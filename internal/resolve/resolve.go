@@ -225,7 +225,7 @@ func (p *Plan) Noun() string {
 // profiles and web identities do; an account's MFA session says it with
 // ec2now.
 func (p *Plan) ShowsLifetime() bool {
-	return p.Scope == cache.ScopeProfile || p.Steps[0].Kind == WebIdentity
+	return p.Scope == cache.ScopeProfile || p.Steps[0].Kind == WebIdentity || p.Steps[0].Kind == SAML
 }
 
 // OnAccountKeys says whether the plan is an account's switch on its

@@ -191,3 +191,28 @@ type SAMLPopulateOptions = saml.Populate
 
 // SAMLPopulated says what saml populate did.
 type SAMLPopulated = saml.Populated
+
+// planSAMLAccount: an accounts-file entry that signs in through its SAML
+// identity provider; like a SAML profile, cached under the account.
+func planSAMLAccount(src *Source, req Request) (*Plan, error) {
+	name, sa := src.Name, src.Account.SAML
+	if req.Purpose == MFA || req.Role != "" {
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("account %q signs in through its SAML identity provider and has no keys or mfa", name),
+			"use ec2switch "+name+"; for a role on top of it, a profile with source_profile and a SAML profile")
+	}
+	dur := orDefault(sa.Duration, DefaultRoleDuration)
+	if req.Purpose == Console {
+		var err error
+		if dur, err = consoleDuration(req.Duration); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkRoleDuration(dur, false); err != nil {
+		return nil, xerr.New(xerr.Failed, fmt.Errorf("account %q: saml duration: %w", name, err), "")
+	}
+	step := Step{Kind: SAML, Name: name, RoleARN: sa.RoleARN, Duration: dur, EntrySource: "saml",
+		Key:         cache.Key{Scope: cache.ScopeAccount, Name: name, Kind: cache.KindOwn},
+		Fingerprint: fingerprint("saml", sa.URL, sa.RoleARN, sa.ProviderARN, dur.String()),
+		SAML:        &SAMLSignIn{URL: sa.URL, ProviderARN: sa.ProviderARN}}
+	return &Plan{Label: name, AccountID: accountOf(sa.RoleARN), Steps: []Step{step}}, nil
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/awsenv/awsenv/internal/cache"
+	"github.com/awsenv/awsenv/internal/config"
 )
 
 const samlConfig = `[profile corp-admin]
@@ -110,5 +111,37 @@ func TestPlanSAMLFingerprint(t *testing.T) {
 	if fp(base) != first || first == fp(strings.Replace(base, "role/A", "role/B", 1)) ||
 		first == fp(strings.Replace(base, "/a\n", "/b\n", 1)) || first == fp(base+"duration_seconds = 7200\n") {
 		t.Error("the fingerprint does not follow the configuration")
+	}
+}
+
+// An accounts-file entry with "saml" plans like a SAML profile, cached
+// under the account.
+func TestPlanSAMLAccount(t *testing.T) {
+	list, err := config.ParseAccounts([]byte(`{"corp": {"region": "eu-west-1", "saml": {"url": "https://idp.example.com/aws", "role_arn": "arn:aws:iam::123456789012:role/Admin", "duration": "2h"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{Name: "corp", Scope: cache.ScopeAccount, Account: list[0], Listed: true, Region: "eu-west-1", Partition: "aws", User: "alice"}
+	p, err := src.Plan(Request{Purpose: Switch}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.Last()
+	if shape(p) != "saml(2h)" || st.SAML.URL != "https://idp.example.com/aws" || st.Key != (cache.Key{Scope: cache.ScopeAccount, Name: "corp", Kind: cache.KindOwn}) ||
+		p.AccountID != "123456789012" || !p.ShowsLifetime() {
+		t.Errorf("plan %s %+v", shape(p), st)
+	}
+	if _, err := src.Plan(Request{Purpose: MFA}, nil); err == nil || !strings.Contains(err.Error(), "has no keys or mfa") {
+		t.Errorf("mfa: %v", err)
+	}
+	for _, bad := range []struct{ json, says string }{
+		{`{"c": {"saml": {"url": "nope", "role_arn": "arn:aws:iam::1:role/A"}}}`, `account "c": saml needs "url"`},
+		{`{"c": {"saml": {"url": "https://idp.example", "role_arn": "A"}}}`, `saml role_arn "A" is not a role ARN`},
+		{`{"c": {"keys": "keyring", "saml": {"url": "https://idp.example", "role_arn": "arn:aws:iam::123456789012:role/A"}}}`, `"keys" does not apply to a saml account`},
+		{`{"c": {"saml": {"url": "https://idp.example", "role_arn": "arn:aws:iam::123456789012:role/A", "extra": 1}}}`, `unknown field "extra"`},
+	} {
+		if _, err := config.ParseAccounts([]byte(bad.json)); err == nil || !strings.Contains(err.Error(), bad.says) {
+			t.Errorf("%s: got %v, want %q", bad.json, err, bad.says)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -180,5 +181,35 @@ func TestGetAssertionTakesTurns(t *testing.T) {
 	}
 	if srv.SAMLPages() != 2 {
 		t.Errorf("pages %d", srv.SAMLPages())
+	}
+}
+
+// The browser's environment holds none of awsenv's AWS variables, and its
+// command line no debugging port.
+func TestBrowserEnvironment(t *testing.T) {
+	browser := testBrowser(t)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "sekrit-for-the-test")
+	t.Setenv("AWS_SESSION_TOKEN", "token-for-the-test")
+	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	var environ, cmdline []byte
+	pid := 0
+	_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) {
+			pid = p
+			environ, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
+			cmdline, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/cmdline")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(environ) == 0 || len(cmdline) == 0 {
+		t.Skip("cannot read the browser's /proc entries here")
+	}
+	if bytes.Contains(environ, []byte("AWS_")) || bytes.Contains(environ, []byte("sekrit")) {
+		t.Errorf("the browser's environment holds AWS variables: %q", environ)
+	}
+	if !bytes.Contains(cmdline, []byte("--remote-debugging-pipe")) || bytes.Contains(cmdline, []byte("remote-debugging-port")) || bytes.Contains(cmdline, []byte(ststest.SAMLIdPPath)) {
+		t.Errorf("command line %q", cmdline)
 	}
 }

@@ -77,6 +77,8 @@ func init() {
 				idp.Fault = ststest.SAMLWrongAudience
 			case "hostile":
 				idp.Roles = append(roles(samlAdminRole), ststest.SAMLRole{Value: "arn:aws:iam::123456789012:role/Evil\n[profile x]\ncredential_process = sh," + samlProviderID})
+			case "nopost":
+				idp.Fault = ststest.SAMLNoPost
 			case "recipient":
 				idp.Recipient = args[2]
 			default:

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"html/template"
+	"io"
 	"math/big"
 	"net/http"
 	"strconv"
@@ -50,6 +51,7 @@ const (
 	SAMLTampered                // a role changed after signing
 	SAMLWrongAudience           // Audience is not urn:amazon:webservices
 	SAMLWrongKey                // signed with a key the provider's certificate does not hold
+	SAMLNoPost                  // the page waits for a person who never signs in
 )
 
 // SAMLRole is a role and the identity provider entity (IAM SAML provider)
@@ -204,12 +206,16 @@ func (s *Server) serveSAMLIdP(w http.ResponseWriter, r *http.Request) bool {
 	st.pages++
 	idp := st.idp
 	st.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if idp.Fault == SAMLNoPost {
+		_, _ = io.WriteString(w, "<!DOCTYPE html><html><body><form><input name=password type=password></form></body></html>\n")
+		return true
+	}
 	resp, err := st.response(idp, s.now())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return true
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = samlPage.Execute(w, struct{ Recipient, Response string }{recipientOf(idp), resp})
 	return true

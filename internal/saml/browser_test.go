@@ -213,3 +213,24 @@ func TestBrowserEnvironment(t *testing.T) {
 		t.Errorf("command line %q", cmdline)
 	}
 }
+
+// A large assertion (hundreds of roles, as big organisations have) comes
+// through whole.
+func TestGetAssertionLarge(t *testing.T) {
+	browser := testBrowser(t)
+	var roles []ststest.SAMLRole
+	for i := range 400 {
+		roles = append(roles, ststest.SAMLRole{RoleARN: "arn:aws:iam::" + strconv.Itoa(100000000000+i) + ":role/SomeFairlyLongRoleNameForTesting", ProviderARN: provider})
+	}
+	_, base := idpServer(t, ststest.SAMLIdP{Roles: roles})
+	pid := 0
+	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(a.Roles) != 400 || len(a.Encoded) < 64<<10 {
+		t.Errorf("%d roles, %d bytes", len(a.Roles), len(a.Encoded))
+	}
+}

@@ -226,8 +226,13 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 			}(ev.RequestID)
 		}
 	}()
-	if _, err := chromedp.Call(bctx, page.Navigate, page.NavigateParams{URL: o.URL}); err != nil {
+	nav, err := chromedp.Call(bctx, page.Navigate, page.NavigateParams{URL: o.URL})
+	if err != nil {
 		return nil, fmt.Errorf("the browser could not open %s: %s", o.URL, oneLine(err))
+	}
+	if nav.ErrorText != "" {
+		// The sign-in page itself did not load: nobody can sign in.
+		return nil, fmt.Errorf("the browser could not open %s (%s): check saml_url and the network", o.URL, oneLine(errors.New(nav.ErrorText)))
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()

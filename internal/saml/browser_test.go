@@ -133,6 +133,21 @@ func TestGetAssertionAbandoned(t *testing.T) {
 		}
 		gone(t, pid)
 	})
+	t.Run("sign-in page unreachable", func(t *testing.T) {
+		s := ststest.New()
+		u, err := s.Listen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close() // nothing listens there now
+		pid := 0
+		_, err = GetAssertion(context.Background(), Options{URL: u + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+		if err == nil || !strings.Contains(err.Error(), "could not open") || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
 	t.Run("missing browser", func(t *testing.T) {
 		_, err := GetAssertion(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
 		if err == nil || !strings.Contains(err.Error(), "cannot start") {

@@ -75,6 +75,9 @@ type Options struct {
 	// Waiting, when set, is told that another sign-in holds the profile
 	// folder (it is waited for).
 	Waiting func()
+
+	// flags are more browser flags, for the package's tests.
+	flags map[string]any
 }
 
 // browserEnv are the variables the browser keeps from awsenv's
@@ -167,6 +170,9 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 	if o.Headless {
 		opts = append(opts, chromedp.Headless)
 	}
+	for k, v := range o.flags {
+		opts = append(opts, chromedp.Flag(k, v))
+	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer func() {
@@ -193,8 +199,13 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 				&fetch.RequestPattern{URLPattern: scheme + "://*." + h + "/*", RequestStage: fetch.RequestStageRequest})
 		}
 	}
-	// The first call starts the browser and opens its tab.
-	if _, err := chromedp.Call(bctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
+	// The first call starts the browser and opens its tab. The
+	// interception is the browser's, not the tab's: an identity provider
+	// that posts from a new window is caught too.
+	if _, err := chromedp.Call(bctx, page.Enable, page.EnableParams{}); err != nil {
+		return nil, fmt.Errorf("cannot start or drive the browser %s: %s", path, oneLine(err))
+	}
+	if _, err := chromedp.CallBrowser(bctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("cannot start the browser %s: %w", path, err)
 		}
@@ -203,7 +214,7 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 	if o.Started != nil && proc.pid() > 0 {
 		o.Started(proc.pid())
 	}
-	paused := chromedp.Events(bctx, fetch.RequestPaused)
+	paused := chromedp.BrowserEvents(bctx, fetch.RequestPaused)
 	detached, _ := chromedp.Detached(bctx)
 
 	found := make(chan string, 1)
@@ -222,7 +233,7 @@ func GetAssertion(ctx context.Context, o Options) (*Assertion, error) {
 				}
 			}
 			go func(id fetch.RequestID) {
-				_, _ = chromedp.Call(bctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonBlockedByClient})
+				_, _ = chromedp.CallBrowser(bctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonBlockedByClient})
 			}(ev.RequestID)
 		}
 	}()

@@ -256,3 +256,21 @@ func TestGetAssertionLarge(t *testing.T) {
 		t.Errorf("%d roles, %d bytes", len(a.Roles), len(a.Encoded))
 	}
 }
+
+// An identity provider that posts from a new window: the interception is
+// the browser's, so the post is caught there too.
+func TestGetAssertionFromPopup(t *testing.T) {
+	browser := testBrowser(t)
+	_, base := idpServer(t, ststest.SAMLIdP{Fault: ststest.SAMLPopup, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	pid := 0
+	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }, Timeout: 60 * time.Second,
+		flags: map[string]any{"disable-popup-blocking": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(a.Roles) != 1 {
+		t.Errorf("roles %v", a.Roles)
+	}
+}

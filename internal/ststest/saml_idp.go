@@ -52,6 +52,7 @@ const (
 	SAMLWrongAudience           // Audience is not urn:amazon:webservices
 	SAMLWrongKey                // signed with a key the provider's certificate does not hold
 	SAMLNoPost                  // the page waits for a person who never signs in
+	SAMLPopup                   // the page posts the assertion from a new window
 )
 
 // SAMLRole is a role and the identity provider entity (IAM SAML provider)
@@ -185,7 +186,7 @@ func (s *Server) SAMLResponse() (string, error) {
 var samlPage = template.Must(template.New("saml").Parse(`<!DOCTYPE html>
 <html><head><title>Signing in to AWS</title></head>
 <body onload="document.forms[0].submit()">
-<form method="post" action="{{.Recipient}}">
+<form method="post" action="{{.Recipient}}"{{if .Popup}} target="_blank"{{end}}>
 <input type="hidden" name="SAMLResponse" value="{{.Response}}">
 <input type="hidden" name="RelayState" value="">
 <noscript><button type="submit">Continue</button></noscript>
@@ -217,7 +218,10 @@ func (s *Server) serveSAMLIdP(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	_ = samlPage.Execute(w, struct{ Recipient, Response string }{recipientOf(idp), resp})
+	_ = samlPage.Execute(w, struct {
+		Recipient, Response string
+		Popup               bool
+	}{recipientOf(idp), resp, idp.Fault == SAMLPopup})
 	return true
 }
 

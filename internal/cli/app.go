@@ -162,6 +162,7 @@ func commands(io *IO) []*cli.Command {
 		ssoCommand(io),
 		loginCommand(io, runLogin),
 		logoutCommand(io, runLogout),
+		samlCommand(io),
 		keysCommand(io),
 		rotateCommand(io),
 		initCommand(io),

@@ -72,7 +72,7 @@ func TestCompletions(t *testing.T) {
 		{"ec2role --account personal |", "", true},
 		{"ec2mfa --account |", "work personal prod-admin", true},
 		{"ec2mfa --account=w", "--account=work", true},
-		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add doctor sso login logout keys rotate init sandbox version", false},
+		{"awsenv |", "help switch mfa now list forget clear role console write exec process web-identity add doctor sso login logout saml keys rotate init sandbox version", false},
 		{"awsenv sw", "switch", false},
 		{"awsenv exec |", "work personal prod-admin", true},
 		{"awsenv exec work --role |", "admin readonly", true},

@@ -78,6 +78,7 @@ type common struct {
 	Open        bool
 	Print       bool // print statements even to a terminal
 	DeviceCode  bool // IAM Identity Center logins by device code
+	Headless    bool // SAML sign-ins without a browser window
 	// Unattended never asks a person (process, the credential server).
 	Unattended bool
 }
@@ -114,6 +115,9 @@ func commonFrom(c *cli.Context, io *IO) (common, error) {
 	}
 	if has(c, "device-code") {
 		o.DeviceCode = c.Bool("device-code")
+	}
+	if has(c, "headless") {
+		o.Headless = c.Bool("headless")
 	}
 	o.Shell = render.Detect(io.Getenv("SHELL"))
 	if v := str(c, "shell"); v != "" {

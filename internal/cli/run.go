@@ -89,7 +89,7 @@ func (r *run) flush() error {
 // of this run, in its mode.
 func (r *run) resolver(o common) (*resolve.Resolver, error) {
 	opts := resolve.Options{Dir: o.Dir, Config: o.Config, Getenv: r.io.Getenv, Now: r.io.Now,
-		MinTTL: o.MinTTL, Timeout: o.Timeout, Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode,
+		MinTTL: o.MinTTL, Timeout: o.Timeout, Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Headless: o.Headless,
 		Unattended: o.Unattended, Stderr: r.io.Err, Say: r.say, Warn: r.warn}
 	if r.io.ErrTerminal {
 		opts.Progress = r.progress

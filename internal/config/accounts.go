@@ -41,6 +41,9 @@ type Account struct {
 	// WebIdentity, when set, makes the account's credentials come from an
 	// OIDC login and AssumeRoleWithWebIdentity instead of key files.
 	WebIdentity *WebIdentity
+	// SAML, when set, makes the account's credentials come from a SAML
+	// sign-in in the browser and AssumeRoleWithSAML (saml.go).
+	SAML *SAMLAccount
 	// KeyStore is where the long-lived keys live ("keys"): "" for the key
 	// files, "keyring" for the keyring $AWSENV_KEYRING names (else the one
 	// found), or "keyring:BACKEND" (see KeyringBackends).
@@ -153,6 +156,7 @@ type accountObject struct {
 	MFAProcess      string          `json:"mfa_process"`
 	Roles           json.RawMessage `json:"roles"`
 	WebIdentity     *WebIdentity    `json:"web_identity"`
+	SAML            *SAMLAccount    `json:"saml"`
 	Keys            string          `json:"keys"`
 	ConsoleBrowser  string          `json:"console_browser"`
 	BrowserProfile  string          `json:"console_browser_profile"`
@@ -284,6 +288,9 @@ func parseEntry(name string, raw json.RawMessage, fast bool) (*Account, error) {
 			obj.ARN = w.RoleARN[:strings.Index(w.RoleARN, ":role/")+1]
 		}
 	}
+	if err := parseSAMLAccount(name, &obj, acc); err != nil {
+		return nil, err
+	}
 	if obj.ARN == "" {
 		return nil, fmt.Errorf("account %q: \"arn\" is missing (e.g. \"arn:aws:iam::123456789012:\")", name)
 	}
@@ -303,6 +310,9 @@ func parseEntry(name string, raw json.RawMessage, fast bool) (*Account, error) {
 	keyStore, err := parseKeyStore(obj.Keys)
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w", name, err)
+	}
+	if keyStore != "" && acc.SAML != nil {
+		return nil, fmt.Errorf("account %q: \"keys\" does not apply to a saml account, which has no long-lived keys: remove it", name)
 	}
 	if keyStore != "" && acc.WebIdentity != nil {
 		return nil, fmt.Errorf("account %q: \"keys\" does not apply to a web_identity account, which has no long-lived keys: remove it", name)

@@ -58,6 +58,8 @@ type Profile struct {
 	// LoginSession is login_session: the principal's ARN of an `aws login`
 	// session, which names its file in ~/.aws/login/cache.
 	LoginSession string
+	// SAML: saml_url and saml_provider_arn (see saml.go).
+	SAMLURL, SAMLProviderARN string
 	// Err is a bad setting of this profile, reported when it is used (a
 	// mistake in one profile does not break the others). It names the file
 	// and line.
@@ -83,6 +85,8 @@ type SSOSession struct {
 // "sso", "login", "process" or "none".
 func (p *Profile) Kind() string {
 	switch {
+	case p.SAMLURL != "":
+		return "saml"
 	case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 		return "web-identity"
 	case p.RoleARN != "":
@@ -470,6 +474,7 @@ func (ps *Profiles) interpret(p *Profile) {
 			fail(k, checkRegion(k, v))
 		}
 	}
+	interpretSAML(p, fail)
 	if p.SourceProfile != "" && p.CredentialSource != "" {
 		// Both SDKs refuse this: which credentials would the role use?
 		fail("credential_source", errors.New("source_profile and credential_source are both set: keep one"))

@@ -51,6 +51,8 @@ type builder struct {
 	// DeviceCode logs in to IAM Identity Center by device code even where
 	// a browser could open.
 	DeviceCode bool
+	// Headless runs SAML sign-ins in a browser without a window.
+	Headless bool
 	// Progress, when set, shows what a slow call waits for (stderr is a
 	// terminal).
 	Progress func(what string) (done func())
@@ -178,8 +180,10 @@ func (b *builder) cached(p *Plan, st *Step, inner aws.CredentialsProvider) *cred
 		what, renew = "the IAM Identity Center role of "+st.Name, "" // its refresh token renews it
 	case Login:
 		what, renew = "the aws login session of "+st.Name, "awsenv login "+st.Name
+	case SAML:
+		what, renew = "the SAML sign-in of "+st.Name, "ec2switch "+p.Name
 	}
-	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso", Login: "login"}[st.Kind]
+	kind := map[StepKind]string{Session: "session", AssumeRole: "role", WebIdentity: "web-identity", SSO: "sso", Login: "login", SAML: "saml"}[st.Kind]
 	return &creds.Cached{
 		Store: b.Store, Key: st.Key, Inner: inner, MinTTL: b.MinTTL, Now: b.Now, Force: st.Force, OnlyCached: st.OnlyCached,
 		Template: cache.Entry{Account: st.Name, Kind: kind, Role: st.RoleARN, MFASerial: st.MFASerial, Source: st.EntrySource, Config: fp},
@@ -253,6 +257,8 @@ func (b *builder) step(p *Plan, st *Step, source aws.CredentialsProvider, ep cre
 		return b.ssoStep(st), nil
 	case Login:
 		return b.loginStep(p, st), nil
+	case SAML:
+		return b.samlStep(st, ep), nil
 	}
 	return nil, fmt.Errorf("plan of %s has an unknown step %d", p.Name, st.Kind)
 }

@@ -65,10 +65,11 @@ const (
 	Federation                       // GetFederationToken (console for a plain user)
 	SSO                              // IAM Identity Center: GetRoleCredentials with the session's token
 	Login                            // an `aws login` session (login_session), renewed with its refresh token
+	SAML                             // AssumeRoleWithSAML with an assertion from the browser (saml.go)
 )
 
 var stepNames = [...]string{"keys", "static-keys", "process", "environment", "instance-metadata", "container",
-	"web-identity", "session", "assume-role", "federation", "sso", "login"}
+	"web-identity", "session", "assume-role", "federation", "sso", "login", "saml"}
 
 func (k StepKind) String() string { return stepNames[k] }
 
@@ -113,6 +114,7 @@ type Step struct {
 	// Login: the profile's login_session and the region its refreshes go
 	// to (the profile's own, else the plan's).
 	LoginSession, LoginRegion string
+	SAML                                       *SAMLSignIn
 }
 
 // SSORole is an IAM Identity Center role: the session that logs in, the
@@ -185,6 +187,8 @@ func (src *Source) Plan(req Request, cached CachedFunc) (*Plan, error) {
 		p, err = planProfile(src, req)
 	case src.Account.WebIdentity != nil:
 		p, err = planWebIdentityAccount(src, req)
+	case src.Account.SAML != nil:
+		p, err = planSAMLAccount(src, req)
 	default:
 		p, err = planAccount(src, req, cached)
 	}
@@ -419,6 +423,9 @@ func followChain(src *Source, start *config.Profile) (*chain, error) {
 			}
 			ch.base, ch.kind = p, StaticKeys
 			return ch, nil
+		case p.SAMLURL != "":
+			ch.base, ch.kind = p, SAML
+			return ch, nil
 		case p.RoleARN != "" && p.WebIdentityTokenFile != "":
 			ch.base, ch.kind = p, WebIdentity
 			return ch, nil
@@ -620,6 +627,13 @@ func profileSteps(src *Source, ch *chain, req Request) ([]Step, error) {
 		baseFP = fingerprint("login", b.LoginSession)
 		steps = append(steps, Step{Kind: Login, Name: b.Name, LoginSession: b.LoginSession, LoginRegion: b.Region,
 			EntrySource: "login", Fingerprint: baseFP, Key: cache.Key{Scope: cache.ScopeProfile, Name: b.Name, Kind: cache.KindOwn}})
+	case SAML:
+		step, err := samlStep(b)
+		if err != nil {
+			return nil, err
+		}
+		baseFP = step.Fingerprint
+		steps = append(steps, step)
 	case WebIdentity:
 		dur := orDefault(b.Duration, DefaultRoleDuration)
 		if err := checkRoleDuration(dur, false); err != nil {
@@ -741,8 +755,8 @@ func planConsoleProfile(src *Source, req Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ch.kind == SSO && len(ch.roles) == 0 {
-		// IAM Identity Center role credentials sign in as they are.
+	if (ch.kind == SSO || ch.kind == SAML) && len(ch.roles) == 0 {
+		// IAM Identity Center and SAML role credentials sign in as they are.
 		steps, err := profileSteps(src, ch, Request{Purpose: Use})
 		if err != nil {
 			return nil, err

@@ -28,6 +28,7 @@ type Options struct {
 	Code        string        // --code
 	Open        bool          // open identity-provider logins in the browser
 	DeviceCode  bool          // IAM Identity Center logins by device code
+	Headless    bool          // SAML sign-ins in a browser without a window
 	// Unattended resolvers never ask a person: no code from the terminal,
 	// no browser login; where one is needed the chain fails with an
 	// xerr.NeedsPerson error that says what to run. mfa_process still runs.
@@ -62,7 +63,7 @@ func newResolver(env *Env, o Options) *Resolver {
 	b := &builder{
 		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: o.Warn},
 		Getenv: env.Getenv, Now: o.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
-		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, NoPrompt: o.Unattended,
+		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Headless: o.Headless, NoPrompt: o.Unattended,
 		Stderr: o.Stderr, Say: o.Say, Warn: o.Warn, Progress: o.Progress,
 	}
 	return &Resolver{env: env, b: b}
@@ -183,12 +184,12 @@ func (r *Resolver) Renewal(p *Plan) Renewal {
 			}
 			continue
 		}
-		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached)
+		person := st.MFASerial != "" || (st.Kind == WebIdentity && st.TokenFile == "") || (st.Kind == Session && st.OnlyCached) || st.Kind == SAML
 		if !person {
 			continue
 		}
 		then := "ec2mfa"
-		if st.Kind == WebIdentity {
+		if st.Kind == WebIdentity || st.Kind == SAML {
 			then = "ec2switch " + p.Name // its browser login
 		}
 		if e := r.validCached(st.Key); e != nil {
@@ -243,7 +244,7 @@ func (p *Plan) Noun() string {
 // profiles and web identities do; an account's MFA session says it with
 // ec2now.
 func (p *Plan) ShowsLifetime() bool {
-	return p.Scope == cache.ScopeProfile || p.Steps[0].Kind == WebIdentity
+	return p.Scope == cache.ScopeProfile || p.Steps[0].Kind == WebIdentity || p.Steps[0].Kind == SAML
 }
 
 // OnAccountKeys says whether the plan is an account's switch on its

@@ -83,6 +83,8 @@ const (
 	TrySSO  = "ec2switch dev-admin; ec2now; awsenv list; ec2switch prod-readonly"
 	// TryLogin is the aws login demo (the stand-in's sign-in service).
 	TryLogin = "awsenv login demo; ec2switch demo"
+	// TrySAML is the SAML demo (the stand-in's identity provider).
+	TrySAML = "ec2switch corp; awsenv saml roles corp-any"
 )
 
 // IO is the outside world of a sandbox run.
@@ -265,7 +267,7 @@ func start(io *IO, shName string, args []string) error {
 	if err := os.WriteFile(filepath.Join(dir, "accounts.json"), data, 0o600); err != nil {
 		return err
 	}
-	env := environment(io.Environ(), map[string]string{
+	set := map[string]string{
 		"AWSENV_DIR":       dir,
 		"AWSENV_CONFIG":    filepath.Join(dir, "accounts.json"),
 		"AWSENV_CACHE_DIR": filepath.Join(dir, ".cache"),
@@ -295,7 +297,11 @@ func start(io *IO, shName string, args []string) error {
 		"HISTFILE":                    filepath.Join(side, "history"),
 		// awsenv itself first on PATH, so the commands it suggests work.
 		"PATH": filepath.Dir(bin) + string(filepath.ListSeparator) + io.Getenv("PATH"),
-	})
+	}
+	if err := samlDemo(srv, url, dir, set, io.Getenv); err != nil {
+		return err
+	}
+	env := environment(io.Environ(), set)
 	var cmd *exec.Cmd
 	if len(args) > 0 {
 		cmd = exec.Command(args[0], args[1:]...)
@@ -308,6 +314,7 @@ func start(io *IO, shName string, args []string) error {
 		fmt.Fprintln(io.Err, "Try: "+TryLine)
 		fmt.Fprintln(io.Err, "Identity Center: "+TrySSO)
 		fmt.Fprintln(io.Err, "An aws login session: "+TryLogin)
+		fmt.Fprintln(io.Err, "SAML (a browser sign-in): "+TrySAML)
 		fmt.Fprintln(io.Err, "MFA codes come from 'awsenv sandbox code' (the demo accounts' mfa_process), so nothing asks for one.")
 		fmt.Fprintln(io.Err, "Exit the shell to stop the sandbox; its files are deleted then.")
 	}

@@ -314,21 +314,19 @@ func TestSDKUnknownAction(t *testing.T) {
 	s := New()
 	url := listen(t, s)
 	c := client(url, aws.Credentials{}, 1)
-	_, err := c.AssumeRoleWithSAML(context.Background(), &sts.AssumeRoleWithSAMLInput{
-		RoleArn:       aws.String("arn:aws:iam::123456789012:role/plain"),
-		PrincipalArn:  aws.String("arn:aws:iam::123456789012:saml-provider/idp"),
-		SAMLAssertion: aws.String(strings.Repeat("x", 8)),
+	_, err := c.DecodeAuthorizationMessage(context.Background(), &sts.DecodeAuthorizationMessageInput{
+		EncodedMessage: aws.String(strings.Repeat("x", 8)),
 	})
-	expectAPIError(t, err, "InvalidAction", "Could not find operation AssumeRoleWithSAML for version 2011-06-15")
+	expectAPIError(t, err, "InvalidAction", "Could not find operation DecodeAuthorizationMessage for version 2011-06-15")
 	var re interface{ HTTPStatusCode() int }
 	if !errors.As(err, &re) || re.HTTPStatusCode() != 400 {
 		t.Errorf("want HTTP 400, got %v", err)
 	}
-	if s.Count("AssumeRoleWithSAML") != 1 || s.Total() != 1 {
-		t.Errorf("counts %d %d, want 1 1", s.Count("AssumeRoleWithSAML"), s.Total())
+	if s.Count("DecodeAuthorizationMessage") != 1 || s.Total() != 1 {
+		t.Errorf("counts %d %d, want 1 1", s.Count("DecodeAuthorizationMessage"), s.Total())
 	}
 	s.ResetCounts()
-	if s.Count("AssumeRoleWithSAML") != 0 || s.Total() != 0 {
+	if s.Count("DecodeAuthorizationMessage") != 0 || s.Total() != 0 {
 		t.Error("ResetCounts did not reset")
 	}
 }

@@ -121,6 +121,7 @@ type Server struct {
 	oidc   map[string]*oidcState // identity providers by issuer
 	sso    ssoState              // IAM Identity Center (sso.go)
 	alogin awsLoginState         // the sign-in service of aws login (awslogin.go)
+	saml   samlState             // SAML identity provider and providers (saml_idp.go)
 	logins []Login
 	counts map[string]int
 	total  int
@@ -322,7 +323,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFederation(w, r)
 		return
 	}
-	if s.serveSSO(w, r) || s.serveAWSLogin(w, r) {
+	if s.serveSSO(w, r) || s.serveAWSLogin(w, r) || s.serveSAMLIdP(w, r) {
 		return
 	}
 	s.serveSTS(w, r)

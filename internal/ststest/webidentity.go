@@ -73,8 +73,11 @@ type unsignedFunc func(ctx context.Context, p url.Values, now time.Time) (any, *
 // unsignedAction returns the handler of an STS action that takes no
 // signature, or nil. The handler locks s.mu itself.
 func (s *Server) unsignedAction(name string) unsignedFunc {
-	if name == webIdentityAction {
+	switch name {
+	case webIdentityAction:
 		return s.assumeRoleWithWebIdentity
+	case samlAction:
+		return s.assumeRoleWithSAML
 	}
 	return nil
 }

@@ -1,0 +1,276 @@
+//go:build unix
+
+package saml
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsenv/awsenv/internal/ststest"
+)
+
+// testBrowser is the real browser the tests drive, or a skip.
+func testBrowser(t *testing.T) string {
+	t.Helper()
+	p, err := FindBrowser(os.Getenv)
+	if err != nil {
+		t.Skip("needs a Chrome-family browser: apt-get install -y chromium")
+	}
+	return p
+}
+
+// gone waits until no process of the browser's group is left.
+func gone(t *testing.T, pid int) {
+	t.Helper()
+	if pid <= 0 {
+		t.Fatal("the browser's pid was never told")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for syscall.Kill(-pid, 0) == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("browser process group %d still runs", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func idpServer(t *testing.T, idp ststest.SAMLIdP) (*ststest.Server, string) {
+	t.Helper()
+	s := ststest.New()
+	s.SetSAMLIdP(idp)
+	u, err := s.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, u
+}
+
+// noAssertionIn checks that no file under dir holds a piece of the
+// assertion.
+func noAssertionIn(t *testing.T, dir, enc string) {
+	t.Helper()
+	// A run of letters and digits: the same in the base64 text and in the
+	// form-encoded post body a browser might keep.
+	run := regexp.MustCompile(`[A-Za-z0-9]{32}`).FindString(enc[len(enc)/3:])
+	if run == "" {
+		t.Fatal("no plain run in the assertion")
+	}
+	piece := []byte(run)
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		if bytes.Contains(data, piece) {
+			t.Errorf("the assertion is in %s", p)
+		}
+		return nil
+	})
+}
+
+func TestGetAssertionFromBrowser(t *testing.T) {
+	browser := testBrowser(t)
+	for _, recipient := range []string{"", "https://eu-west-1.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/SAMLSPABCDEF", "https://signin.amazonaws-us-gov.com/saml"} {
+		t.Run(recipient, func(t *testing.T) {
+			srv, base := idpServer(t, ststest.SAMLIdP{Recipient: recipient, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+			profile := filepath.Join(t.TempDir(), "profile")
+			pid := 0
+			a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
+				Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Roles) != 1 || a.Roles[0].RoleARN != adminRole {
+				t.Errorf("roles %v", a.Roles)
+			}
+			if srv.SAMLPages() != 1 {
+				t.Errorf("sign-in page served %d times", srv.SAMLPages())
+			}
+			gone(t, pid)
+			if fi, err := os.Stat(profile); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Errorf("profile folder: %v %v", fi, err)
+			}
+			if m, _ := filepath.Glob(filepath.Join(profile, "*", "Sessions")); len(m) > 0 {
+				t.Errorf("session files left: %v", m)
+			}
+			noAssertionIn(t, profile, a.Encoded)
+		})
+	}
+}
+
+func TestGetAssertionAbandoned(t *testing.T) {
+	browser := testBrowser(t)
+	_, base := idpServer(t, ststest.SAMLIdP{})
+	t.Run("time limit", func(t *testing.T) {
+		pid := 0
+		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Timeout: 3 * time.Second, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "within 3s") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		pid := 0
+		_, err := GetAssertion(ctx, Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; cancel() }})
+		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "interrupted") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("browser killed", func(t *testing.T) {
+		pid := 0
+		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; _ = syscall.Kill(p, syscall.SIGKILL) }})
+		if !errors.Is(err, ErrAbandoned) && (err == nil || !strings.Contains(err.Error(), "browser")) {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("sign-in page unreachable", func(t *testing.T) {
+		s := ststest.New()
+		u, err := s.Listen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close() // nothing listens there now
+		pid := 0
+		_, err = GetAssertion(context.Background(), Options{URL: u + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+		if err == nil || !strings.Contains(err.Error(), "could not open") || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
+			t.Fatalf("got %v", err)
+		}
+		gone(t, pid)
+	})
+	t.Run("missing browser", func(t *testing.T) {
+		_, err := GetAssertion(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
+		if err == nil || !strings.Contains(err.Error(), "cannot start") {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
+
+func TestFindBrowserFromEnvironment(t *testing.T) {
+	env := map[string]string{"AWSENV_SAML_BROWSER": "/nonexistent/chrome"}
+	if _, err := FindBrowser(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AWSENV_SAML_BROWSER") {
+		t.Errorf("got %v", err)
+	}
+	env["AWSENV_SAML_BROWSER"] = "/bin/sh"
+	if p, err := FindBrowser(func(k string) string { return env[k] }); err != nil || p != "/bin/sh" {
+		t.Errorf("got %q %v", p, err)
+	}
+	dir, err := ProfileDir(func(k string) string { return map[string]string{"HOME": "/home/u"}[k] })
+	if err != nil || (dir != "/home/u/.config/awsenv/saml-browser" && dir != "/home/u/Library/Application Support/awsenv/saml-browser") {
+		t.Errorf("profile dir %q %v", dir, err)
+	}
+}
+
+// Two sign-ins on one profile folder take turns: both get an assertion.
+func TestGetAssertionTakesTurns(t *testing.T) {
+	browser := testBrowser(t)
+	srv, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	profile := filepath.Join(t.TempDir(), "profile")
+	errs := make(chan error, 2)
+	pids := make(chan int, 2)
+	for range 2 {
+		go func() {
+			_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
+				Headless: true, Getenv: os.Getenv, Started: func(p int) { pids <- p }})
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	close(pids)
+	for pid := range pids {
+		gone(t, pid)
+	}
+	if srv.SAMLPages() != 2 {
+		t.Errorf("pages %d", srv.SAMLPages())
+	}
+}
+
+// The browser's environment holds none of awsenv's AWS variables, and its
+// command line no debugging port.
+func TestBrowserEnvironment(t *testing.T) {
+	browser := testBrowser(t)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "sekrit-for-the-test")
+	t.Setenv("AWS_SESSION_TOKEN", "token-for-the-test")
+	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	var environ, cmdline []byte
+	pid := 0
+	_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) {
+			pid = p
+			environ, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
+			cmdline, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/cmdline")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(environ) == 0 || len(cmdline) == 0 {
+		t.Skip("cannot read the browser's /proc entries here")
+	}
+	if bytes.Contains(environ, []byte("AWS_")) || bytes.Contains(environ, []byte("sekrit")) {
+		t.Errorf("the browser's environment holds AWS variables: %q", environ)
+	}
+	if !bytes.Contains(cmdline, []byte("--remote-debugging-pipe")) || bytes.Contains(cmdline, []byte("remote-debugging-port")) || bytes.Contains(cmdline, []byte(ststest.SAMLIdPPath)) {
+		t.Errorf("command line %q", cmdline)
+	}
+}
+
+// A large assertion (hundreds of roles, as big organisations have) comes
+// through whole.
+func TestGetAssertionLarge(t *testing.T) {
+	browser := testBrowser(t)
+	var roles []ststest.SAMLRole
+	for i := range 400 {
+		roles = append(roles, ststest.SAMLRole{RoleARN: "arn:aws:iam::" + strconv.Itoa(100000000000+i) + ":role/SomeFairlyLongRoleNameForTesting", ProviderARN: provider})
+	}
+	_, base := idpServer(t, ststest.SAMLIdP{Roles: roles})
+	pid := 0
+	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(a.Roles) != 400 || len(a.Encoded) < 64<<10 {
+		t.Errorf("%d roles, %d bytes", len(a.Roles), len(a.Encoded))
+	}
+}
+
+// An identity provider that posts from a new window: the interception is
+// the browser's, so the post is caught there too.
+func TestGetAssertionFromPopup(t *testing.T) {
+	browser := testBrowser(t)
+	_, base := idpServer(t, ststest.SAMLIdP{Fault: ststest.SAMLPopup, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	pid := 0
+	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }, Timeout: 60 * time.Second,
+		flags: map[string]any{"disable-popup-blocking": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone(t, pid)
+	if len(a.Roles) != 1 {
+		t.Errorf("roles %v", a.Roles)
+	}
+}

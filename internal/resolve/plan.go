@@ -114,7 +114,7 @@ type Step struct {
 	// Login: the profile's login_session and the region its refreshes go
 	// to (the profile's own, else the plan's).
 	LoginSession, LoginRegion string
-	SAML                                       *SAMLSignIn
+	SAML                      *SAMLSignIn
 }
 
 // SSORole is an IAM Identity Center role: the session that logs in, the

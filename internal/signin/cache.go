@@ -1,20 +1,18 @@
 package signin
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
+	"github.com/awsenv/awsenv/internal/pyjson"
 )
 
 // The cache is the AWS CLI's (botocore/utils.py: LoginTokenLoader,
@@ -64,135 +62,6 @@ func FileName(loginSession string) string {
 	return hex.EncodeToString(sum[:]) + ".json"
 }
 
-// object is a JSON object with its fields in the order they came, every
-// one kept as read.
-type object struct {
-	fields map[string]json.RawMessage
-	order  []string
-}
-
-func parseObject(data []byte) (*object, bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	o := &object{fields: map[string]json.RawMessage{}}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, false
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, false
-		}
-		if _, dup := o.fields[key]; !dup {
-			o.order = append(o.order, key)
-		}
-		o.fields[key] = raw
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, false
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, false
-	}
-	return o, true
-}
-
-// str is a string field: ok false when it is there but not a string.
-func (o *object) str(key string) (string, bool) {
-	raw, ok := o.fields[key]
-	if !ok || string(raw) == "null" {
-		return "", true
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
-
-func (o *object) set(key string, raw []byte) {
-	if _, ok := o.fields[key]; !ok {
-		o.order = append(o.order, key)
-	}
-	o.fields[key] = raw
-}
-
-func (o *object) setString(key, v string) {
-	data, _ := marshal(v)
-	o.set(key, data)
-}
-
-// encode writes the fields, those in first in that order and then the
-// others as they came, the way Python's json.dumps spaces them.
-func (o *object) encode(first []string) []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	keys := slices.Clone(first)
-	for _, k := range o.order {
-		if !slices.Contains(first, k) {
-			keys = append(keys, k)
-		}
-	}
-	n := 0
-	for _, k := range keys {
-		raw, ok := o.fields[k]
-		if !ok {
-			continue
-		}
-		if n > 0 {
-			b.WriteString(", ")
-		}
-		n++
-		name, _ := marshal(k)
-		b.Write(name)
-		b.WriteString(": ")
-		b.Write(pySpaced(raw))
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// pySpaced re-spaces a JSON value as json.dumps does: ", " and ": ".
-func pySpaced(raw json.RawMessage) []byte {
-	var compact bytes.Buffer
-	if json.Compact(&compact, raw) != nil {
-		return raw
-	}
-	in := compact.Bytes()
-	var out bytes.Buffer
-	inString := false
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		out.WriteByte(c)
-		switch {
-		case inString && c == '\\':
-			i++
-			if i < len(in) {
-				out.WriteByte(in[i])
-			}
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ',' || c == ':'):
-			out.WriteByte(' ')
-		}
-	}
-	return out.Bytes()
-}
-
 // token is a cache file's content.
 type token struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
@@ -202,7 +71,7 @@ type token struct {
 	IDToken                                    string // idToken, or the Go SDK's identityToken
 	DPoPKey                                    string // PEM, "BEGIN EC PRIVATE KEY"
 	SignInRegion                               string // optional
-	file, access                               *object
+	file, access                               *pyjson.Object
 }
 
 var (
@@ -240,21 +109,21 @@ func readToken(path string) (*token, error) {
 
 func parseToken(path string, data []byte) (*token, error) {
 	bad := func(problem string) error { return &FileError{path, problem} }
-	f, ok := parseObject(data)
-	if !ok {
+	f, err := pyjson.Parse(data)
+	if err != nil {
 		return nil, bad(problemNotObject)
 	}
-	raw, ok := f.fields["accessToken"]
+	raw, ok := f.Raw("accessToken")
 	if !ok {
 		return nil, bad("it has no accessToken")
 	}
-	a, ok := parseObject(raw)
-	if !ok {
+	a, err := pyjson.Parse(raw)
+	if err != nil {
 		return nil, bad("its accessToken is not a JSON object")
 	}
 	t := &token{file: f, access: a}
 	for _, fl := range []struct {
-		o   *object
+		o   *pyjson.Object
 		key string
 		dst *string
 	}{
@@ -263,14 +132,14 @@ func parseToken(path string, data []byte) (*token, error) {
 		{f, "refreshToken", &t.RefreshToken}, {f, "idToken", &t.IDToken}, {f, "dpopKey", &t.DPoPKey},
 		{f, "signInRegion", &t.SignInRegion},
 	} {
-		v, ok := fl.o.str(fl.key)
+		v, ok := fl.o.String(fl.key)
 		if !ok {
 			return nil, bad(fl.key + " is not a string")
 		}
 		*fl.dst = v
 	}
 	if t.IDToken == "" {
-		t.IDToken, _ = f.str("identityToken")
+		t.IDToken, _ = f.String("identityToken")
 	}
 	var missing []string
 	for _, m := range []struct{ key, v string }{
@@ -285,7 +154,7 @@ func parseToken(path string, data []byte) (*token, error) {
 	if len(missing) > 0 {
 		return nil, bad("it has no " + strings.Join(missing, ", "))
 	}
-	exp, ok := a.str("expiresAt")
+	exp, ok := a.String("expiresAt")
 	if !ok || exp == "" {
 		return nil, bad("it has no accessToken.expiresAt")
 	}
@@ -308,29 +177,29 @@ func parseTime(s string) (time.Time, bool) {
 // encode is the cache file's content, as the AWS CLI writes it.
 func (t *token) encode() []byte {
 	if t.file == nil {
-		t.file = &object{fields: map[string]json.RawMessage{}}
+		t.file = pyjson.New()
 	}
 	if t.access == nil {
-		t.access = &object{fields: map[string]json.RawMessage{}}
+		t.access = pyjson.New()
 	}
 	a := t.access
-	a.setString("accessKeyId", t.AccessKeyID)
-	a.setString("secretAccessKey", t.SecretAccessKey)
-	a.setString("sessionToken", t.SessionToken)
-	a.setString("accountId", t.AccountID)
-	a.setString("expiresAt", t.ExpiresAt.UTC().Format(cacheTimeFormat))
+	a.SetRaw("accessKeyId", pyString(t.AccessKeyID))
+	a.SetRaw("secretAccessKey", pyString(t.SecretAccessKey))
+	a.SetRaw("sessionToken", pyString(t.SessionToken))
+	a.SetRaw("accountId", pyString(t.AccountID))
+	a.SetRaw("expiresAt", pyString(t.ExpiresAt.UTC().Format(cacheTimeFormat)))
 	f := t.file
-	f.set("accessToken", a.encode(accessFields))
-	f.setString("tokenType", t.TokenType)
-	f.setString("clientId", t.ClientID)
-	f.setString("refreshToken", t.RefreshToken)
-	if _, sdk := f.fields["identityToken"]; sdk && t.IDToken != "" {
-		f.setString("identityToken", t.IDToken)
+	f.SetRaw("accessToken", a.Encode(accessFields))
+	f.SetRaw("tokenType", pyString(t.TokenType))
+	f.SetRaw("clientId", pyString(t.ClientID))
+	f.SetRaw("refreshToken", pyString(t.RefreshToken))
+	if _, sdk := f.Raw("identityToken"); sdk && t.IDToken != "" {
+		f.SetRaw("identityToken", pyString(t.IDToken))
 	} else if t.IDToken != "" {
-		f.setString("idToken", t.IDToken)
+		f.SetRaw("idToken", pyString(t.IDToken))
 	}
-	f.setString("dpopKey", t.DPoPKey)
-	return f.encode(tokenFields)
+	f.SetRaw("dpopKey", pyString(t.DPoPKey))
+	return f.Encode(tokenFields)
 }
 
 // writeToken replaces path atomically, 0600 in a 0700 folder.
@@ -343,3 +212,7 @@ func writeToken(path string, t *token) error {
 	}
 	return nil
 }
+
+// pyString is a string value as the AWS CLI writes it: an empty one is
+// kept as a field, as the CLI keeps it.
+func pyString(v string) []byte { return []byte(pyjson.String(v)) }

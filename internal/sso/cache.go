@@ -1,7 +1,6 @@
 package sso
 
 import (
-	"bytes"
 	"crypto/sha1" // the AWS CLI names its cache files by SHA-1; not a security use
 	"encoding/hex"
 	"encoding/json"
@@ -14,10 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
+	"github.com/awsenv/awsenv/internal/pyjson"
 )
 
 // The token cache is the AWS CLI's (awscli/botocore/utils.py in the CLI v2
@@ -98,126 +96,56 @@ func registrationKey(sess Session, tool, flow string) string {
 	b.WriteString("{")
 	if flow != "" {
 		b.WriteString(`"flow": `)
-		b.WriteString(pyString(flow))
+		b.WriteString(pyjson.String(flow))
 		b.WriteString(", ")
 	}
 	b.WriteString(`"region": `)
-	b.WriteString(pyString(sess.Region))
+	b.WriteString(pyjson.String(sess.Region))
 	b.WriteString(`, "scopes": `)
 	if sess.Scopes == nil {
 		b.WriteString("null")
 	} else {
-		b.WriteString(pyStrings(sess.Scopes))
+		b.WriteString(pyjson.Strings(sess.Scopes))
 	}
 	b.WriteString(`, "session_name": `)
 	if sess.Name == "" {
 		b.WriteString("null")
 	} else {
-		b.WriteString(pyString(sess.Name))
+		b.WriteString(pyjson.String(sess.Name))
 	}
 	b.WriteString(`, "startUrl": `)
-	b.WriteString(pyString(sess.StartURL))
+	b.WriteString(pyjson.String(sess.StartURL))
 	b.WriteString(`, "tool": `)
-	b.WriteString(pyString(tool))
+	b.WriteString(pyjson.String(tool))
 	b.WriteString("}")
 	return sha1Hex(b.String()) + ".json"
 }
 
-// pyString is s as Python's json.dumps writes it (ensure_ascii).
-func pyString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r > 0x7e:
-			if r == utf8.RuneError {
-				r = 0xfffd
-			}
-			if r > 0xffff {
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// cacheFile is a JSON object from the cache, every field kept as read
+// (pyjson.Object).
+type cacheFile struct{ *pyjson.Object }
 
-func pyStrings(list []string) string {
-	parts := make([]string, len(list))
-	for i, s := range list {
-		parts[i] = pyString(s)
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
+func newCacheFile() *cacheFile { return &cacheFile{pyjson.New()} }
 
-// cacheFile is a JSON object from the cache, every field kept as read.
-type cacheFile struct {
-	fields map[string]json.RawMessage
-	order  []string // the order the fields came in, for a faithful rewrite
-}
-
-func (f *cacheFile) str(key string) (string, bool) {
-	raw, ok := f.fields[key]
-	if !ok {
-		return "", true
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return "", false
-	}
-	return s, true
-}
+func (f *cacheFile) str(key string) (string, bool) { return f.String(key) }
 
 func (f *cacheFile) set(key string, v any) {
-	if f.fields == nil {
-		f.fields = map[string]json.RawMessage{}
-	}
-	if v == nil {
-		delete(f.fields, key)
-		return
-	}
-	var raw []byte
 	switch v := v.(type) {
+	case nil:
+		f.Delete(key)
 	case string:
-		if v == "" {
-			delete(f.fields, key)
-			return
-		}
-		raw = []byte(pyString(v))
+		f.SetString(key, v)
 	case time.Time:
 		if v.IsZero() {
-			delete(f.fields, key)
+			f.Delete(key)
 			return
 		}
-		raw = []byte(pyString(v.UTC().Format(cacheTimeFormat)))
+		f.SetString(key, v.UTC().Format(cacheTimeFormat))
 	case []string:
-		raw = []byte(pyStrings(v))
+		f.SetRaw(key, []byte(pyjson.Strings(v)))
 	default:
 		panic(fmt.Sprintf("sso: cache field %s of type %T", key, v))
 	}
-	if _, ok := f.fields[key]; !ok {
-		f.order = append(f.order, key)
-	}
-	f.fields[key] = raw
 }
 
 // corruptError is a cache file that is there but cannot be used.
@@ -244,92 +172,12 @@ func readCacheFile(path string) (*cacheFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	f := &cacheFile{fields: map[string]json.RawMessage{}}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, &corruptError{path, "it is not a JSON object"}
+	o, err := pyjson.Parse(data)
+	if err != nil {
+		return nil, &corruptError{path, err.Error()}
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, &corruptError{path, "it is not valid JSON"}
-		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, &corruptError{path, "it is not valid JSON"}
-		}
-		if _, dup := f.fields[key]; !dup {
-			f.order = append(f.order, key)
-		}
-		f.fields[key] = raw
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, &corruptError{path, "it is not valid JSON"}
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, &corruptError{path, "it has data after the JSON object"}
-	}
+	f := &cacheFile{o}
 	return f, nil
-}
-
-// encode writes the fields, first those in first (in that order), then the
-// others in the order they were read, as Python's json.dumps does.
-func (f *cacheFile) encode(first []string) []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	keys := slices.Clone(first)
-	for _, k := range f.order {
-		if !slices.Contains(first, k) {
-			keys = append(keys, k)
-		}
-	}
-	n := 0
-	for _, k := range keys {
-		raw, ok := f.fields[k]
-		if !ok {
-			continue
-		}
-		if n > 0 {
-			b.WriteString(", ")
-		}
-		n++
-		b.WriteString(pyString(k))
-		b.WriteString(": ")
-		b.Write(pyValue(raw))
-	}
-	b.WriteByte('}')
-	return b.Bytes()
-}
-
-// pyValue re-spaces a JSON value the way Python's json.dumps does; values
-// awsenv does not know are kept as they are otherwise.
-func pyValue(raw json.RawMessage) []byte {
-	var compact bytes.Buffer
-	if json.Compact(&compact, raw) != nil {
-		return raw
-	}
-	in := compact.Bytes()
-	var out bytes.Buffer
-	inString := false
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		out.WriteByte(c)
-		switch {
-		case inString && c == '\\':
-			i++
-			if i < len(in) {
-				out.WriteByte(in[i])
-			}
-		case c == '"':
-			inString = !inString
-		case !inString && c == ',':
-			out.WriteByte(' ')
-		case !inString && c == ':':
-			out.WriteByte(' ')
-		}
-	}
-	return out.Bytes()
 }
 
 // writeCacheFile replaces path atomically with mode 0600.
@@ -416,7 +264,7 @@ func readToken(path string) (*cachedToken, error) {
 func (t *cachedToken) encode() []byte {
 	f := t.file
 	if f == nil {
-		f = &cacheFile{}
+		f = newCacheFile()
 		t.file = f
 	}
 	f.set("startUrl", t.StartURL)
@@ -427,7 +275,7 @@ func (t *cachedToken) encode() []byte {
 	f.set("clientSecret", t.ClientSecret)
 	f.set("registrationExpiresAt", t.RegistrationExpiresAt)
 	f.set("refreshToken", t.RefreshToken)
-	return f.encode(tokenFields)
+	return f.Encode(tokenFields)
 }
 
 // registration is a client registration of the AWS CLI's cache.
@@ -461,7 +309,7 @@ func readRegistration(path string) *registration {
 		return nil
 	}
 	for key, dst := range map[string]*[]string{"scopes": &r.Scopes, "grantTypes": &r.GrantTypes} {
-		if raw, ok := f.fields[key]; ok && json.Unmarshal(raw, dst) != nil {
+		if raw, ok := f.Raw(key); ok && json.Unmarshal(raw, dst) != nil {
 			return nil
 		}
 	}
@@ -471,7 +319,7 @@ func readRegistration(path string) *registration {
 func (r *registration) encode() []byte {
 	f := r.file
 	if f == nil {
-		f = &cacheFile{}
+		f = newCacheFile()
 		r.file = f
 	}
 	f.set("clientId", r.ClientID)
@@ -483,7 +331,7 @@ func (r *registration) encode() []byte {
 	if r.GrantTypes != nil {
 		f.set("grantTypes", r.GrantTypes)
 	}
-	return f.encode(registrationFields)
+	return f.Encode(registrationFields)
 }
 
 // quoteList is a, b and c, each quoted.

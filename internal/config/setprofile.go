@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/awsenv/awsenv/internal/fsutil"
 )
@@ -17,39 +15,45 @@ import (
 // (creating the file, and the profile at its end, when absent): a setting
 // the profile has is replaced on its line, a new one goes after the
 // profile's last setting; every other byte stays. Settings whose value is
-// "" are left as they are. The file is
-// replaced atomically under the lock WriteGenerated takes. It returns
+// "" are left as they are; a value that would not read back as written
+// (a line break, a control character) is refused. The file is replaced
+// atomically under its lock (fsutil.EditFile), the one WriteGenerated takes. It returns
 // whether the profile was created.
 func SetProfile(ctx context.Context, path, name string, settings [][2]string) (created bool, err error) {
 	if !validName(name) {
 		return false, fmt.Errorf("profile name %q: %s", name, badName)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return false, fmt.Errorf("cannot create the folder of %s: %w", path, err)
+	for _, kv := range settings {
+		if kv[1] == "" {
+			continue
+		}
+		if !validName(kv[0]) {
+			return false, fmt.Errorf("refusing to write into %s, nothing written: profile %s: setting name %+q: %s", path, name, kv[0], badName)
+		}
+		if err := checkValue(kv[1]); err != nil {
+			return false, fmt.Errorf("refusing to write into %s, nothing written: profile %s: %s = %+q: %w", path, name, kv[0], kv[1], err)
+		}
 	}
-	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	unlock, err := fsutil.Lock(lctx, path+".lock", nil)
+	err = fsutil.EditFile(ctx, "config file", path, func() ([]byte, os.FileMode, error) {
+		data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
+		mode := os.FileMode(0o600)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			data = nil
+		case err != nil:
+			return nil, 0, err
+		default:
+			mode = info.Mode().Perm()
+		}
+		var out string
+		out, created = setProfileText(string(data), name, settings)
+		if _, err := ParseProfiles(path, []byte(out), "", nil); err != nil {
+			return nil, 0, fmt.Errorf("the config file would not parse, nothing written: %w", err)
+		}
+		return []byte(out), mode, nil
+	})
 	if err != nil {
 		return false, err
-	}
-	defer unlock()
-	data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
-	mode := os.FileMode(0o600)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		data = nil
-	case err != nil:
-		return false, err
-	default:
-		mode = info.Mode().Perm()
-	}
-	out, created := setProfileText(string(data), name, settings)
-	if _, err := ParseProfiles(path, []byte(out), "", nil); err != nil {
-		return false, fmt.Errorf("the config file would not parse, nothing written: %w", err)
-	}
-	if err := fsutil.WriteFile(path, []byte(out), mode); err != nil {
-		return false, fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return created, nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/awsenv/awsenv/internal/fsutil"
 )
 
 func TestSetProfileText(t *testing.T) {
@@ -47,5 +50,25 @@ func TestSetProfileFile(t *testing.T) {
 	}
 	if _, err := SetProfile(context.Background(), path, "bad name", nil); err == nil {
 		t.Error("bad name accepted")
+	}
+}
+
+// SetProfile takes the lock every writer of the config file takes, and
+// refuses a value that would add lines to the file.
+func TestSetProfileLockAndValues(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if _, err := SetProfile(context.Background(), path, "dev", [][2]string{{"region", "eu-west-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(fsutil.LockPath(path)); err != nil {
+		t.Errorf("SetProfile did not take the config file's lock (%s): %v", fsutil.LockPath(path), err)
+	}
+	before, _ := os.ReadFile(path)
+	_, err := SetProfile(context.Background(), path, "dev", [][2]string{{"login_session", "arn\n[default]\ncredential_process = evil"}})
+	if err == nil || !strings.Contains(err.Error(), "nothing written") {
+		t.Errorf("a value with line breaks: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("the file changed:\n%s", after)
 	}
 }

@@ -164,67 +164,70 @@ func WriteKeys(dir, name string, keys Keys, user string) (err error) {
 // SetAccountKeys records where account name's keys live: the "keys"
 // member of its entry ("" or "files" removes it, as the key files are the
 // default). An entry of the old string form becomes an object. Every
-// other byte of the file stays; the file is replaced atomically.
+// other byte of the file stays; the file is replaced atomically under its
+// lock (fsutil.EditFile), the one awsenv add takes.
 func SetAccountKeys(ctx context.Context, path, name, keys string) error {
-	accounts, err := LoadAccounts(path, false)
-	if err != nil {
-		return err
-	}
-	acc := accounts.Get(name)
-	if acc == nil {
-		return fmt.Errorf("account %q is not in %s", name, path)
-	}
-	data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
-	if err != nil {
-		return err
-	}
-	raw, err := entryOf(data, name)
-	if err != nil {
-		return err
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) != nil {
-		obj = map[string]json.RawMessage{"arn": raw} // the old form: an ARN prefix string
-	}
-	if keys == "" || keys == "files" {
-		delete(obj, "keys")
-	} else {
-		obj["keys"], _ = json.Marshal(keys)
-	}
-	// Members in a stable order, arn first, as awsenv add writes them.
-	var b bytes.Buffer
-	b.WriteString("{")
-	names := make([]string, 0, len(obj))
-	for k := range obj {
-		if k != "arn" {
-			names = append(names, k)
+	return fsutil.EditFile(ctx, "accounts file", path, func() ([]byte, os.FileMode, error) {
+		accounts, err := LoadAccounts(path, false)
+		if err != nil {
+			return nil, 0, err
 		}
-	}
-	sortStrings(names)
-	if _, ok := obj["arn"]; ok {
-		names = append([]string{"arn"}, names...)
-	}
-	for i, k := range names {
-		if i > 0 {
-			b.WriteString(", ")
+		acc := accounts.Get(name)
+		if acc == nil {
+			return nil, 0, fmt.Errorf("account %q is not in %s", name, path)
 		}
-		kq, _ := json.Marshal(k)
-		b.Write(kq)
-		b.WriteString(": ")
-		b.Write(obj[k])
-	}
-	b.WriteString("}")
-	out, err := setEntry(data, name, b.Bytes(), true)
-	if err != nil {
-		return err
-	}
-	if startsWithBOM(path) {
-		out = append([]byte(bom), out...)
-	}
-	if _, err := ParseAccounts(out); err != nil {
-		return fmt.Errorf("cannot record where the keys of %q live: the result would not parse: %w", name, err)
-	}
-	return fsutil.WriteFile(path, out, info.Mode().Perm())
+		data, info, err := readFile("accounts file", path, maxAccountsFile, "fix the file, or point --config at another")
+		if err != nil {
+			return nil, 0, err
+		}
+		raw, err := entryOf(data, name)
+		if err != nil {
+			return nil, 0, err
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			obj = map[string]json.RawMessage{"arn": raw} // the old form: an ARN prefix string
+		}
+		if keys == "" || keys == "files" {
+			delete(obj, "keys")
+		} else {
+			obj["keys"], _ = json.Marshal(keys)
+		}
+		// Members in a stable order, arn first, as awsenv add writes them.
+		var b bytes.Buffer
+		b.WriteString("{")
+		names := make([]string, 0, len(obj))
+		for k := range obj {
+			if k != "arn" {
+				names = append(names, k)
+			}
+		}
+		sortStrings(names)
+		if _, ok := obj["arn"]; ok {
+			names = append([]string{"arn"}, names...)
+		}
+		for i, k := range names {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			kq, _ := json.Marshal(k)
+			b.Write(kq)
+			b.WriteString(": ")
+			b.Write(obj[k])
+		}
+		b.WriteString("}")
+		out, err := setEntry(data, name, b.Bytes(), true)
+		if err != nil {
+			return nil, 0, err
+		}
+		if startsWithBOM(path) {
+			out = append([]byte(bom), out...)
+		}
+		if _, err := ParseAccounts(out); err != nil {
+			return nil, 0, fmt.Errorf("cannot record where the keys of %q live: the result would not parse: %w", name, err)
+		}
+		return out, info.Mode().Perm(), nil
+	})
 }
 
 // entryOf is the raw JSON of the top-level member name of data.

@@ -147,9 +147,11 @@ func TestCancelEndsRetryWait(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
+		// The server counts the request before the client has read the
+		// answer: a cancel that lands first ends the call with itself.
 		var e *Error
-		if !errors.As(err, &e) || e.Code != "ServiceUnavailable" {
-			t.Errorf("err = %v, want the last answer's", err)
+		if !errors.Is(err, context.Canceled) && (!errors.As(err, &e) || e.Code != "ServiceUnavailable") {
+			t.Errorf("err = %v, want the last answer's or the cancel", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the cancel did not end the wait")

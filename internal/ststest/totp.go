@@ -89,8 +89,14 @@ func (s *Server) FreshCode(u *User) (code string, ok bool) {
 	if st == nil || err != nil {
 		return "", false
 	}
-	step := totpCounter(s.now())
+	now := s.now()
+	step := totpCounter(now)
 	for _, c := range []uint64{step + 1, step, step - 1} {
+		// The last step's code is accepted only until this step ends:
+		// not handed out when a busy machine might get it there too late.
+		if c == step-1 && 30-now.Unix()%30 < 15 {
+			break
+		}
 		if !st.usedSteps[c] {
 			return hotp(key, c, 6), true
 		}

@@ -11,9 +11,8 @@ import (
 // ssoOptions are the sso subcommands' command line.
 type ssoOptions struct {
 	common
-	Name       string
-	DeviceCode bool
-	Force      bool
+	Name  string
+	Force bool
 	// populate
 	Template, Region string
 	Prune            bool
@@ -37,9 +36,6 @@ func ssoCommand(io *IO) *cli.Command {
 			return ssoOptions{}, err
 		}
 		so := ssoOptions{common: o, Name: c.Args().First()}
-		if has(c, "device-code") {
-			so.DeviceCode = c.Bool("device-code")
-		}
 		if has(c, "force") {
 			so.Force = c.Bool("force")
 		}

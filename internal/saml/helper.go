@@ -90,7 +90,7 @@ func helperPath() (string, error) {
 		return p, nil
 	}
 	return "", errors.New(HelperName + " (awsenv's SAML browser driver) is not installed beside awsenv or on PATH: " +
-		"install it with: CGO_ENABLED=0 go install -tags urfave_cli_no_docs ./cmd/...")
+		"install it from awsenv's checkout with: CGO_ENABLED=0 go install -tags urfave_cli_no_docs ./cmd/awsenv ./cmd/" + HelperName)
 }
 
 // GetAssertion starts the browser with awsenv's own profile, opens the

@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/awsenv/awsenv/internal/cli"
+	"github.com/awsenv/awsenv/internal/saml/browser"
 	"github.com/awsenv/awsenv/internal/sandbox"
 )
 
@@ -29,6 +30,8 @@ func TestMain(m *testing.M) {
 			os.Exit(sandbox.Main(os.Args, &sandbox.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 				Getenv: os.Getenv, Environ: os.Environ, Now: time.Now}))
 		},
+		// The SAML sign-in's browser driver, which awsenv finds on PATH.
+		"awsenv-saml-browser": func() { os.Exit(browser.Main(os.Stdin, os.Stdout, os.Stderr)) },
 	}
 	if commands[filepath.Base(os.Args[0])] == nil { // the test binary, not a command
 		scriptParallelism()

@@ -8,6 +8,11 @@
 // what it reads here for more than choosing a role. The assertion itself
 // is a bearer credential for five minutes: it is never written to disk,
 // argv or stderr, and is kept only for the call.
+//
+// The browser is driven over the DevTools protocol by a program of its
+// own, awsenv-saml-browser (package saml/browser), which GetAssertion runs
+// and reads the assertion from through a pipe: awsenv, which runs in every
+// shell prompt, does not link the protocol's packages.
 package saml
 
 import (

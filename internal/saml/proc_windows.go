@@ -1,16 +1,9 @@
 package saml
 
-import (
-	"os"
-	"os/exec"
-)
-
-func setProcessGroup(*exec.Cmd) {}
+import "os"
 
 func killGroup(pid int) {
 	if p, err := os.FindProcess(pid); err == nil {
 		_ = p.Kill()
 	}
 }
-
-func isRoot() bool { return false }

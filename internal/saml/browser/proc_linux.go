@@ -1,6 +1,6 @@
-package saml
+package browser
 
 import "syscall"
 
-// setDeathSignal makes the kernel kill the browser if awsenv dies first.
+// setDeathSignal makes the kernel kill the browser if the helper dies first.
 func setDeathSignal(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }

@@ -1,11 +1,13 @@
 //go:build unix
 
-package saml
+package browser
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,13 +18,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/saml"
 	"github.com/awsenv/awsenv/internal/ststest"
 )
+
+const (
+	adminRole = "arn:aws:iam::123456789012:role/Admin"
+	provider  = "arn:aws:iam::123456789012:saml-provider/CorpIdP"
+)
+
+// signIn runs the driver as the helper does and parses what it returns.
+func signIn(ctx context.Context, o Options) (*saml.Assertion, error) {
+	if o.Env == nil {
+		o.Env = saml.BrowserEnv(os.Getenv)
+	}
+	v, err := Run(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return saml.Parse(v)
+}
 
 // testBrowser is the real browser the tests drive, or a skip.
 func testBrowser(t *testing.T) string {
 	t.Helper()
-	p, err := FindBrowser(os.Getenv)
+	p, err := saml.FindBrowser(os.Getenv)
 	if err != nil {
 		t.Skip("needs a Chrome-family browser: apt-get install -y chromium")
 	}
@@ -79,15 +99,15 @@ func noAssertionIn(t *testing.T, dir, enc string) {
 	})
 }
 
-func TestGetAssertionFromBrowser(t *testing.T) {
+func TestRunFromBrowser(t *testing.T) {
 	browser := testBrowser(t)
 	for _, recipient := range []string{"", "https://eu-west-1.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/SAMLSPABCDEF", "https://signin.amazonaws-us-gov.com/saml"} {
 		t.Run(recipient, func(t *testing.T) {
 			srv, base := idpServer(t, ststest.SAMLIdP{Recipient: recipient, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 			profile := filepath.Join(t.TempDir(), "profile")
 			pid := 0
-			a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
-				Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+			a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
+				Headless: true, Started: func(p int) { pid = p }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,14 +129,14 @@ func TestGetAssertionFromBrowser(t *testing.T) {
 	}
 }
 
-func TestGetAssertionAbandoned(t *testing.T) {
+func TestRunAbandoned(t *testing.T) {
 	browser := testBrowser(t)
 	_, base := idpServer(t, ststest.SAMLIdP{})
 	t.Run("time limit", func(t *testing.T) {
 		pid := 0
-		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
-			Headless: true, Timeout: 3 * time.Second, Getenv: os.Getenv, Started: func(p int) { pid = p }})
-		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "within 3s") {
+		_, err := signIn(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Timeout: 3 * time.Second, Started: func(p int) { pid = p }})
+		if !errors.Is(err, saml.ErrAbandoned) || !strings.Contains(err.Error(), "within 3s") {
 			t.Fatalf("got %v", err)
 		}
 		gone(t, pid)
@@ -124,18 +144,18 @@ func TestGetAssertionAbandoned(t *testing.T) {
 	t.Run("interrupted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		pid := 0
-		_, err := GetAssertion(ctx, Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
-			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; cancel() }})
-		if !errors.Is(err, ErrAbandoned) || !strings.Contains(err.Error(), "interrupted") {
+		_, err := signIn(ctx, Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Started: func(p int) { pid = p; cancel() }})
+		if !errors.Is(err, saml.ErrAbandoned) || !strings.Contains(err.Error(), "interrupted") {
 			t.Fatalf("got %v", err)
 		}
 		gone(t, pid)
 	})
 	t.Run("browser killed", func(t *testing.T) {
 		pid := 0
-		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
-			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p; _ = syscall.Kill(p, syscall.SIGKILL) }})
-		if !errors.Is(err, ErrAbandoned) && (err == nil || !strings.Contains(err.Error(), "browser")) {
+		_, err := signIn(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Started: func(p int) { pid = p; _ = syscall.Kill(p, syscall.SIGKILL) }})
+		if !errors.Is(err, saml.ErrAbandoned) && (err == nil || !strings.Contains(err.Error(), "browser")) {
 			t.Fatalf("got %v", err)
 		}
 		gone(t, pid)
@@ -148,62 +168,19 @@ func TestGetAssertionAbandoned(t *testing.T) {
 		}
 		s.Close() // nothing listens there now
 		pid := 0
-		_, err = GetAssertion(context.Background(), Options{URL: u + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
-			Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+		_, err = signIn(context.Background(), Options{URL: u + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+			Headless: true, Started: func(p int) { pid = p }})
 		if err == nil || !strings.Contains(err.Error(), "could not open") || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
 			t.Fatalf("got %v", err)
 		}
 		gone(t, pid)
 	})
 	t.Run("missing browser", func(t *testing.T) {
-		_, err := GetAssertion(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
+		_, err := signIn(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
 		if err == nil || !strings.Contains(err.Error(), "cannot start") {
 			t.Fatalf("got %v", err)
 		}
 	})
-}
-
-func TestFindBrowserFromEnvironment(t *testing.T) {
-	env := map[string]string{"AWSENV_SAML_BROWSER": "/nonexistent/chrome"}
-	if _, err := FindBrowser(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AWSENV_SAML_BROWSER") {
-		t.Errorf("got %v", err)
-	}
-	env["AWSENV_SAML_BROWSER"] = "/bin/sh"
-	if p, err := FindBrowser(func(k string) string { return env[k] }); err != nil || p != "/bin/sh" {
-		t.Errorf("got %q %v", p, err)
-	}
-	dir, err := ProfileDir(func(k string) string { return map[string]string{"HOME": "/home/u"}[k] })
-	if err != nil || (dir != "/home/u/.config/awsenv/saml-browser" && dir != "/home/u/Library/Application Support/awsenv/saml-browser") {
-		t.Errorf("profile dir %q %v", dir, err)
-	}
-}
-
-// Two sign-ins on one profile folder take turns: both get an assertion.
-func TestGetAssertionTakesTurns(t *testing.T) {
-	browser := testBrowser(t)
-	srv, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
-	profile := filepath.Join(t.TempDir(), "profile")
-	errs := make(chan error, 2)
-	pids := make(chan int, 2)
-	for range 2 {
-		go func() {
-			_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
-				Headless: true, Getenv: os.Getenv, Started: func(p int) { pids <- p }})
-			errs <- err
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
-	close(pids)
-	for pid := range pids {
-		gone(t, pid)
-	}
-	if srv.SAMLPages() != 2 {
-		t.Errorf("pages %d", srv.SAMLPages())
-	}
 }
 
 // The browser's environment holds none of awsenv's AWS variables, and its
@@ -215,8 +192,8 @@ func TestBrowserEnvironment(t *testing.T) {
 	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	var environ, cmdline []byte
 	pid := 0
-	_, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
-		Headless: true, Getenv: os.Getenv, Started: func(p int) {
+	_, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Started: func(p int) {
 			pid = p
 			environ, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/environ")
 			cmdline, _ = os.ReadFile("/proc/" + strconv.Itoa(p) + "/cmdline")
@@ -238,7 +215,7 @@ func TestBrowserEnvironment(t *testing.T) {
 
 // A large assertion (hundreds of roles, as big organisations have) comes
 // through whole.
-func TestGetAssertionLarge(t *testing.T) {
+func TestRunLarge(t *testing.T) {
 	browser := testBrowser(t)
 	var roles []ststest.SAMLRole
 	for i := range 400 {
@@ -246,8 +223,8 @@ func TestGetAssertionLarge(t *testing.T) {
 	}
 	_, base := idpServer(t, ststest.SAMLIdP{Roles: roles})
 	pid := 0
-	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
-		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }})
+	a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Started: func(p int) { pid = p }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,13 +236,13 @@ func TestGetAssertionLarge(t *testing.T) {
 
 // An identity provider that posts from a new window: the interception is
 // the browser's, so the post is caught there too.
-func TestGetAssertionFromPopup(t *testing.T) {
+func TestRunFromPopup(t *testing.T) {
 	browser := testBrowser(t)
 	_, base := idpServer(t, ststest.SAMLIdP{Fault: ststest.SAMLPopup, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	pid := 0
-	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
-		Headless: true, Getenv: os.Getenv, Started: func(p int) { pid = p }, Timeout: 60 * time.Second,
-		flags: map[string]any{"disable-popup-blocking": true}})
+	a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
+		Headless: true, Started: func(p int) { pid = p }, Timeout: 60 * time.Second,
+		Flags: map[string]any{"disable-popup-blocking": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,4 +250,69 @@ func TestGetAssertionFromPopup(t *testing.T) {
 	if len(a.Roles) != 1 {
 		t.Errorf("roles %v", a.Roles)
 	}
+}
+
+// Main speaks the helper's protocol: the request on stdin, the browser's
+// pid and then the assertion on stdout, and an interrupt when stdin ends.
+func TestMainProtocol(t *testing.T) {
+	browser := testBrowser(t)
+	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	request := func(url string) string {
+		data, err := json.Marshal(saml.HelperRequest{URL: url, Browser: browser, ProfileDir: t.TempDir(), Headless: true,
+			Timeout: time.Minute, Env: saml.BrowserEnv(os.Getenv)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data) + "\n"
+	}
+	messages := func(out string) []saml.HelperMessage {
+		var ms []saml.HelperMessage
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var m saml.HelperMessage
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+
+	t.Run("assertion", func(t *testing.T) {
+		// The request stays open until the answer is in.
+		inR, inW := io.Pipe()
+		go func() { _, _ = io.WriteString(inW, request(base+ststest.SAMLIdPPath)) }()
+		var out, errOut bytes.Buffer
+		if code := Main(inR, &out, &errOut); code != 0 || errOut.Len() > 0 {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+		inW.Close()
+		ms := messages(out.String())
+		if len(ms) != 2 || ms[0].PID <= 0 || ms[1].Assertion == "" || ms[1].Error != "" {
+			t.Fatalf("messages %+v", ms)
+		}
+		gone(t, ms[0].PID)
+		if _, err := saml.Parse(ms[1].Assertion); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("stdin ends", func(t *testing.T) {
+		var out bytes.Buffer
+		if code := Main(strings.NewReader(request(base+"/no-post-here")), &out, io.Discard); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		ms := messages(out.String())
+		last := ms[len(ms)-1]
+		if last.Kind != "abandoned" || last.Error != "interrupted" || last.Assertion != "" {
+			t.Fatalf("messages %+v", ms)
+		}
+		if ms[0].PID > 0 {
+			gone(t, ms[0].PID)
+		}
+	})
+	t.Run("no request", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		if code := Main(strings.NewReader("--url http://x\n"), &out, &errOut); code != 2 || out.Len() > 0 || !strings.Contains(errOut.String(), "run by awsenv") {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+		}
+	})
 }

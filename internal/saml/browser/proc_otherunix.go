@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package saml
+package browser
 
 import "syscall"
 

@@ -10,9 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/saml/samltest"
 
 	"github.com/awsenv/awsenv/internal/ststest"
 )
@@ -38,48 +39,11 @@ func TestMain(m *testing.M) {
 	}())
 }
 
-// testBrowser is the real browser the tests drive, or a skip.
-func testBrowser(t *testing.T) string {
-	t.Helper()
-	p, err := FindBrowser(os.Getenv)
-	if err != nil {
-		t.Skip("needs a Chrome-family browser: apt-get install -y chromium")
-	}
-	return p
-}
-
-// gone waits until no process of the browser's group is left.
-func gone(t *testing.T, pid int) {
-	t.Helper()
-	if pid <= 0 {
-		t.Fatal("the browser's pid was never told")
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for syscall.Kill(-pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("browser process group %d still runs", pid)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func idpServer(t *testing.T, idp ststest.SAMLIdP) (*ststest.Server, string) {
-	t.Helper()
-	s := ststest.New()
-	s.SetSAMLIdP(idp)
-	u, err := s.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, u
-}
-
 // GetAssertion through the helper: the assertion comes back through its
 // pipe, and the browser is gone afterwards.
 func TestGetAssertionThroughHelper(t *testing.T) {
-	browser := testBrowser(t)
-	srv, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	browser := samltest.Browser(t, FindBrowser)
+	srv, base := samltest.IdP(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	profile := filepath.Join(t.TempDir(), "profile")
 	pid := 0
 	a, err := GetAssertion(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
@@ -90,7 +54,7 @@ func TestGetAssertionThroughHelper(t *testing.T) {
 	if len(a.Roles) != 1 || a.Roles[0].RoleARN != adminRole || srv.SAMLPages() != 1 {
 		t.Errorf("roles %v, pages %d", a.Roles, srv.SAMLPages())
 	}
-	gone(t, pid)
+	samltest.Gone(t, pid)
 	if m, _ := filepath.Glob(filepath.Join(profile, "*", "Sessions")); len(m) > 0 {
 		t.Errorf("session files left: %v", m)
 	}
@@ -99,8 +63,8 @@ func TestGetAssertionThroughHelper(t *testing.T) {
 // An interrupt ends the helper, and the browser with it; the error is
 // ErrAbandoned, as before the helper.
 func TestGetAssertionInterrupted(t *testing.T) {
-	browser := testBrowser(t)
-	_, base := idpServer(t, ststest.SAMLIdP{})
+	browser := samltest.Browser(t, FindBrowser)
+	_, base := samltest.IdP(t, ststest.SAMLIdP{})
 	ctx, cancel := context.WithCancel(context.Background())
 	pid := 0
 	_, err := GetAssertion(ctx, Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
@@ -108,7 +72,7 @@ func TestGetAssertionInterrupted(t *testing.T) {
 	if !errors.Is(err, ErrAbandoned) || err.Error() != ErrAbandoned.Error()+": interrupted" {
 		t.Fatalf("got %v", err)
 	}
-	gone(t, pid)
+	samltest.Gone(t, pid)
 	t.Run("time limit", func(t *testing.T) {
 		_, err := GetAssertion(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
 			Headless: true, Timeout: 2 * time.Second, Getenv: os.Getenv})
@@ -120,7 +84,7 @@ func TestGetAssertionInterrupted(t *testing.T) {
 
 // Without the helper, one line names it and says how to install it.
 func TestGetAssertionNoHelper(t *testing.T) {
-	browser := testBrowser(t)
+	browser := samltest.Browser(t, FindBrowser)
 	t.Setenv("PATH", t.TempDir())
 	_, err := GetAssertion(context.Background(), Options{URL: "http://127.0.0.1:1/", Browser: browser, ProfileDir: t.TempDir(),
 		Headless: true, Getenv: os.Getenv})
@@ -161,8 +125,8 @@ func TestFindBrowserFromEnvironment(t *testing.T) {
 
 // Two sign-ins on one profile folder take turns: both get an assertion.
 func TestGetAssertionTakesTurns(t *testing.T) {
-	browser := testBrowser(t)
-	srv, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	browser := samltest.Browser(t, FindBrowser)
+	srv, base := samltest.IdP(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	profile := filepath.Join(t.TempDir(), "profile")
 	errs := make(chan error, 2)
 	pids := make(chan int, 2)
@@ -180,7 +144,7 @@ func TestGetAssertionTakesTurns(t *testing.T) {
 	}
 	close(pids)
 	for pid := range pids {
-		gone(t, pid)
+		samltest.Gone(t, pid)
 	}
 	if srv.SAMLPages() != 2 {
 		t.Errorf("pages %d", srv.SAMLPages())

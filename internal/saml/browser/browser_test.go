@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/saml/samltest"
+
 	"github.com/awsenv/awsenv/internal/saml"
 	"github.com/awsenv/awsenv/internal/ststest"
 )
@@ -37,43 +39,6 @@ func signIn(ctx context.Context, o Options) (*saml.Assertion, error) {
 		return nil, err
 	}
 	return saml.Parse(v)
-}
-
-// testBrowser is the real browser the tests drive, or a skip.
-func testBrowser(t *testing.T) string {
-	t.Helper()
-	p, err := saml.FindBrowser(os.Getenv)
-	if err != nil {
-		t.Skip("needs a Chrome-family browser: apt-get install -y chromium")
-	}
-	return p
-}
-
-// gone waits until no process of the browser's group is left.
-func gone(t *testing.T, pid int) {
-	t.Helper()
-	if pid <= 0 {
-		t.Fatal("the browser's pid was never told")
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for syscall.Kill(-pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("browser process group %d still runs", pid)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func idpServer(t *testing.T, idp ststest.SAMLIdP) (*ststest.Server, string) {
-	t.Helper()
-	s := ststest.New()
-	s.SetSAMLIdP(idp)
-	u, err := s.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, u
 }
 
 // noAssertionIn checks that no file under dir holds a piece of the
@@ -100,10 +65,10 @@ func noAssertionIn(t *testing.T, dir, enc string) {
 }
 
 func TestRunFromBrowser(t *testing.T) {
-	browser := testBrowser(t)
+	browser := samltest.Browser(t, saml.FindBrowser)
 	for _, recipient := range []string{"", "https://eu-west-1.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/SAMLSPABCDEF", "https://signin.amazonaws-us-gov.com/saml"} {
 		t.Run(recipient, func(t *testing.T) {
-			srv, base := idpServer(t, ststest.SAMLIdP{Recipient: recipient, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+			srv, base := samltest.IdP(t, ststest.SAMLIdP{Recipient: recipient, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 			profile := filepath.Join(t.TempDir(), "profile")
 			pid := 0
 			a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: profile,
@@ -117,7 +82,7 @@ func TestRunFromBrowser(t *testing.T) {
 			if srv.SAMLPages() != 1 {
 				t.Errorf("sign-in page served %d times", srv.SAMLPages())
 			}
-			gone(t, pid)
+			samltest.Gone(t, pid)
 			if fi, err := os.Stat(profile); err != nil || fi.Mode().Perm() != 0o700 {
 				t.Errorf("profile folder: %v %v", fi, err)
 			}
@@ -130,8 +95,8 @@ func TestRunFromBrowser(t *testing.T) {
 }
 
 func TestRunAbandoned(t *testing.T) {
-	browser := testBrowser(t)
-	_, base := idpServer(t, ststest.SAMLIdP{})
+	browser := samltest.Browser(t, saml.FindBrowser)
+	_, base := samltest.IdP(t, ststest.SAMLIdP{})
 	t.Run("time limit", func(t *testing.T) {
 		pid := 0
 		_, err := signIn(context.Background(), Options{URL: base + "/no-post-here", Browser: browser, ProfileDir: t.TempDir(),
@@ -139,7 +104,7 @@ func TestRunAbandoned(t *testing.T) {
 		if !errors.Is(err, saml.ErrAbandoned) || !strings.Contains(err.Error(), "within 3s") {
 			t.Fatalf("got %v", err)
 		}
-		gone(t, pid)
+		samltest.Gone(t, pid)
 	})
 	t.Run("interrupted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -149,7 +114,7 @@ func TestRunAbandoned(t *testing.T) {
 		if !errors.Is(err, saml.ErrAbandoned) || !strings.Contains(err.Error(), "interrupted") {
 			t.Fatalf("got %v", err)
 		}
-		gone(t, pid)
+		samltest.Gone(t, pid)
 	})
 	t.Run("browser killed", func(t *testing.T) {
 		pid := 0
@@ -158,7 +123,7 @@ func TestRunAbandoned(t *testing.T) {
 		if !errors.Is(err, saml.ErrAbandoned) && (err == nil || !strings.Contains(err.Error(), "browser")) {
 			t.Fatalf("got %v", err)
 		}
-		gone(t, pid)
+		samltest.Gone(t, pid)
 	})
 	t.Run("sign-in page unreachable", func(t *testing.T) {
 		s := ststest.New()
@@ -173,7 +138,7 @@ func TestRunAbandoned(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "could not open") || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
 			t.Fatalf("got %v", err)
 		}
-		gone(t, pid)
+		samltest.Gone(t, pid)
 	})
 	t.Run("missing browser", func(t *testing.T) {
 		_, err := signIn(context.Background(), Options{URL: base, Browser: filepath.Join(t.TempDir(), "chromium"), ProfileDir: t.TempDir(), Headless: true})
@@ -186,10 +151,10 @@ func TestRunAbandoned(t *testing.T) {
 // The browser's environment holds none of awsenv's AWS variables, and its
 // command line no debugging port.
 func TestBrowserEnvironment(t *testing.T) {
-	browser := testBrowser(t)
+	browser := samltest.Browser(t, saml.FindBrowser)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "sekrit-for-the-test")
 	t.Setenv("AWS_SESSION_TOKEN", "token-for-the-test")
-	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	_, base := samltest.IdP(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	var environ, cmdline []byte
 	pid := 0
 	_, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
@@ -201,7 +166,7 @@ func TestBrowserEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone(t, pid)
+	samltest.Gone(t, pid)
 	if len(environ) == 0 || len(cmdline) == 0 {
 		t.Skip("cannot read the browser's /proc entries here")
 	}
@@ -216,19 +181,19 @@ func TestBrowserEnvironment(t *testing.T) {
 // A large assertion (hundreds of roles, as big organisations have) comes
 // through whole.
 func TestRunLarge(t *testing.T) {
-	browser := testBrowser(t)
+	browser := samltest.Browser(t, saml.FindBrowser)
 	var roles []ststest.SAMLRole
 	for i := range 400 {
 		roles = append(roles, ststest.SAMLRole{RoleARN: "arn:aws:iam::" + strconv.Itoa(100000000000+i) + ":role/SomeFairlyLongRoleNameForTesting", ProviderARN: provider})
 	}
-	_, base := idpServer(t, ststest.SAMLIdP{Roles: roles})
+	_, base := samltest.IdP(t, ststest.SAMLIdP{Roles: roles})
 	pid := 0
 	a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
 		Headless: true, Started: func(p int) { pid = p }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone(t, pid)
+	samltest.Gone(t, pid)
 	if len(a.Roles) != 400 || len(a.Encoded) < 64<<10 {
 		t.Errorf("%d roles, %d bytes", len(a.Roles), len(a.Encoded))
 	}
@@ -237,8 +202,8 @@ func TestRunLarge(t *testing.T) {
 // An identity provider that posts from a new window: the interception is
 // the browser's, so the post is caught there too.
 func TestRunFromPopup(t *testing.T) {
-	browser := testBrowser(t)
-	_, base := idpServer(t, ststest.SAMLIdP{Fault: ststest.SAMLPopup, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	browser := samltest.Browser(t, saml.FindBrowser)
+	_, base := samltest.IdP(t, ststest.SAMLIdP{Fault: ststest.SAMLPopup, Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	pid := 0
 	a, err := signIn(context.Background(), Options{URL: base + ststest.SAMLIdPPath, Browser: browser, ProfileDir: t.TempDir(),
 		Headless: true, Started: func(p int) { pid = p }, Timeout: 60 * time.Second,
@@ -246,7 +211,7 @@ func TestRunFromPopup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone(t, pid)
+	samltest.Gone(t, pid)
 	if len(a.Roles) != 1 {
 		t.Errorf("roles %v", a.Roles)
 	}
@@ -255,8 +220,8 @@ func TestRunFromPopup(t *testing.T) {
 // Main speaks the helper's protocol: the request on stdin, the browser's
 // pid and then the assertion on stdout, and an interrupt when stdin ends.
 func TestMainProtocol(t *testing.T) {
-	browser := testBrowser(t)
-	_, base := idpServer(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
+	browser := samltest.Browser(t, saml.FindBrowser)
+	_, base := samltest.IdP(t, ststest.SAMLIdP{Roles: []ststest.SAMLRole{{RoleARN: adminRole, ProviderARN: provider}}})
 	request := func(url string) string {
 		data, err := json.Marshal(saml.HelperRequest{URL: url, Browser: browser, ProfileDir: t.TempDir(), Headless: true,
 			Timeout: time.Minute, Env: saml.BrowserEnv(os.Getenv)})
@@ -290,7 +255,7 @@ func TestMainProtocol(t *testing.T) {
 		if len(ms) != 2 || ms[0].PID <= 0 || ms[1].Assertion == "" || ms[1].Error != "" {
 			t.Fatalf("messages %+v", ms)
 		}
-		gone(t, ms[0].PID)
+		samltest.Gone(t, ms[0].PID)
 		if _, err := saml.Parse(ms[1].Assertion); err != nil {
 			t.Error(err)
 		}
@@ -306,7 +271,7 @@ func TestMainProtocol(t *testing.T) {
 			t.Fatalf("messages %+v", ms)
 		}
 		if ms[0].PID > 0 {
-			gone(t, ms[0].PID)
+			samltest.Gone(t, ms[0].PID)
 		}
 	})
 	t.Run("no request", func(t *testing.T) {

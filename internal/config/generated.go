@@ -88,15 +88,9 @@ func WriteGenerated(ctx context.Context, path, id string, profiles []GeneratedPr
 	begin := "# awsenv " + id + ": begin (generated; run it again to update, edits here are replaced)"
 	end := "# awsenv " + id + ": end"
 	err := fsutil.EditFile(ctx, "config file", path, func() ([]byte, os.FileMode, error) {
-		data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
-		mode := os.FileMode(0o600)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			data = nil
-		case err != nil:
+		data, mode, err := readConfigToEdit(path)
+		if err != nil {
 			return nil, 0, err
-		default:
-			mode = info.Mode().Perm()
 		}
 		before, block, after, found := cutBlock(data, begin, end)
 		outside, err := ParseProfiles(path, append(append([]byte{}, before...), after...), "", nil)
@@ -186,4 +180,17 @@ func blockSections(block []byte) []blockSection {
 		out = append(out, blockSection{name: name, text: part})
 	}
 	return out
+}
+
+// readConfigToEdit reads the config file an edit replaces, and the mode it
+// keeps: nothing and 0600 when there is no file yet.
+func readConfigToEdit(path string) ([]byte, os.FileMode, error) {
+	data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, 0o600, nil
+	case err != nil:
+		return nil, 0, err
+	}
+	return data, info.Mode().Perm(), nil
 }

@@ -2,9 +2,7 @@ package config
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -23,27 +21,21 @@ func SetProfile(ctx context.Context, path, name string, settings [][2]string) (c
 	if !validName(name) {
 		return false, fmt.Errorf("profile name %q: %s", name, badName)
 	}
+	// The settings it writes are held to the rule of every generated
+	// profile: names and values that read back as written.
+	write := GeneratedProfile{Name: name}
 	for _, kv := range settings {
-		if kv[1] == "" {
-			continue
-		}
-		if !validName(kv[0]) {
-			return false, fmt.Errorf("refusing to write into %s, nothing written: profile %s: setting name %+q: %s", path, name, kv[0], badName)
-		}
-		if err := checkValue(kv[1]); err != nil {
-			return false, fmt.Errorf("refusing to write into %s, nothing written: profile %s: %s = %+q: %w", path, name, kv[0], kv[1], err)
+		if kv[1] != "" {
+			write.Settings = append(write.Settings, kv)
 		}
 	}
+	if err := write.check(); err != nil {
+		return false, fmt.Errorf("refusing to write into %s, nothing written: %w", path, err)
+	}
 	err = fsutil.EditFile(ctx, "config file", path, func() ([]byte, os.FileMode, error) {
-		data, info, err := readFile("AWS config file", path, maxProfileFile, "fix the file, or point AWS_CONFIG_FILE at another")
-		mode := os.FileMode(0o600)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			data = nil
-		case err != nil:
+		data, mode, err := readConfigToEdit(path)
+		if err != nil {
 			return nil, 0, err
-		default:
-			mode = info.Mode().Perm()
 		}
 		var out string
 		out, created = setProfileText(string(data), name, settings)

@@ -57,15 +57,8 @@ func (s *Server) assumeRoleWithSAML(_ context.Context, p url.Values, now time.Ti
 	v.str("roleArn", roleARN, p.Has("RoleArn"), true, 20, 2048, "", nil)
 	v.str("principalArn", providerARN, p.Has("PrincipalArn"), true, 20, 2048, "", nil)
 	v.str("sAMLAssertion", assertion, p.Has("SAMLAssertion"), true, 4, 100000, "", nil)
-	dur, err := v.duration(p.Get("DurationSeconds"), p.Has("DurationSeconds"), minDuration, maxRoleDuration, defaultRoleDuration)
+	dur, err := v.issued(p, maxRoleDuration, defaultRoleDuration, nil)
 	if err != nil {
-		return nil, err
-	}
-	v.str("policy", p.Get("Policy"), p.Has("Policy"), false, 1, maxPolicyLength, "", nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkPolicy(p); err != nil {
 		return nil, err
 	}
 	if _, _, ok := parseRoleARN(roleARN); !ok {

@@ -101,17 +101,11 @@ func (s *Server) assumeRole(c *credential, p url.Values, now time.Time) (any, *a
 	session := p.Get("RoleSessionName")
 	v.str("roleArn", roleARN, p.Has("RoleArn"), true, 20, 2048, "", nil)
 	v.str("roleSessionName", session, p.Has("RoleSessionName"), true, 2, 64, sessionNamePattern, charset(sessionNameExtras))
-	dur, err := v.duration(p.Get("DurationSeconds"), p.Has("DurationSeconds"), minDuration, maxRoleDuration, defaultRoleDuration)
+	dur, err := v.issued(p, maxRoleDuration, defaultRoleDuration, func() {
+		v.str("externalId", p.Get("ExternalId"), p.Has("ExternalId"), false, 2, 1224, externalIDPattern, charset(externalIDExtras))
+		validateMFAParams(&v, p)
+	})
 	if err != nil {
-		return nil, err
-	}
-	v.str("externalId", p.Get("ExternalId"), p.Has("ExternalId"), false, 2, 1224, externalIDPattern, charset(externalIDExtras))
-	v.str("policy", p.Get("Policy"), p.Has("Policy"), false, 1, maxPolicyLength, "", nil)
-	validateMFAParams(&v, p)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkPolicy(p); err != nil {
 		return nil, err
 	}
 	if _, _, ok := parseRoleARN(roleARN); !ok {
@@ -167,15 +161,8 @@ func (s *Server) getFederationToken(c *credential, p url.Values, now time.Time) 
 	var v validator
 	name := p.Get("Name")
 	v.str("name", name, p.Has("Name"), true, 2, 32, sessionNamePattern, charset(sessionNameExtras))
-	dur, err := v.duration(p.Get("DurationSeconds"), p.Has("DurationSeconds"), minDuration, maxUserDuration, defaultUserDuration)
+	dur, err := v.issued(p, maxUserDuration, defaultUserDuration, nil)
 	if err != nil {
-		return nil, err
-	}
-	v.str("policy", p.Get("Policy"), p.Has("Policy"), false, 1, maxPolicyLength, "", nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkPolicy(p); err != nil {
 		return nil, err
 	}
 	if c.kind != kindUser {

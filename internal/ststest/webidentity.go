@@ -100,15 +100,8 @@ func (s *Server) assumeRoleWithWebIdentity(ctx context.Context, p url.Values, no
 	v.str("roleSessionName", session, p.Has("RoleSessionName"), true, 2, 64, sessionNamePattern, charset(sessionNameExtras))
 	v.str("webIdentityToken", token, p.Has("WebIdentityToken"), true, 4, 20000, "", nil)
 	v.str("providerId", p.Get("ProviderId"), p.Has("ProviderId"), false, 4, 2048, "", nil)
-	dur, err := v.duration(p.Get("DurationSeconds"), p.Has("DurationSeconds"), minDuration, maxRoleDuration, defaultRoleDuration)
+	dur, err := v.issued(p, maxRoleDuration, defaultRoleDuration, nil)
 	if err != nil {
-		return nil, err
-	}
-	v.str("policy", p.Get("Policy"), p.Has("Policy"), false, 1, maxPolicyLength, "", nil)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	if err := checkPolicy(p); err != nil {
 		return nil, err
 	}
 	if _, _, ok := parseRoleARN(roleARN); !ok {

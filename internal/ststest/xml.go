@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -121,6 +122,29 @@ func (v *validator) str(field, value string, present, required bool, minLen, max
 			}
 		}
 	}
+}
+
+// issued checks what the actions that issue credentials for a policy share,
+// after the action's own parameters: DurationSeconds within minDuration and
+// maxS (def when absent), then, after more checks of the action's own
+// (more, may be nil), an optional session Policy, the violations so far,
+// and the policy document. It returns the duration.
+func (v *validator) issued(p url.Values, maxS, def int, more func()) (int, *apiError) {
+	dur, err := v.duration(p.Get("DurationSeconds"), p.Has("DurationSeconds"), minDuration, maxS, def)
+	if err != nil {
+		return 0, err
+	}
+	if more != nil {
+		more()
+	}
+	v.str("policy", p.Get("Policy"), p.Has("Policy"), false, 1, maxPolicyLength, "", nil)
+	if err := v.err(); err != nil {
+		return 0, err
+	}
+	if err := checkPolicy(p); err != nil {
+		return 0, err
+	}
+	return dur, nil
 }
 
 // duration checks an optional DurationSeconds parameter and returns its

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
+
+	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // fileRing is keyring's encrypted-file backend (one JWE file per account,
@@ -58,7 +60,10 @@ func (s *ringStore) filePassword(dir string) (string, error) {
 	}
 	pw, err := s.opts.Password(prompt)
 	if err != nil {
-		return "", err
+		// Said as the keyring's: the library would word any other error
+		// as a wrong password.
+		return "", errorf(ErrUnavailable, "the encrypted-file keyring in %s needs its password, which cannot be asked for (%s): run awsenv in a terminal, or set %s",
+			dir, xerr.OneLine(xerr.Root(err).Error()), EnvPassword)
 	}
 	if pw == "" {
 		return "", errorf(ErrUnavailable, "the encrypted-file keyring in %s needs a password, and none was given: run the command again", dir)

@@ -328,3 +328,22 @@ func TestNewRefusesUnknownBackend(t *testing.T) {
 		t.Error("kwallet accepted")
 	}
 }
+
+// A password that cannot be asked for (no terminal) is said as such, not as
+// a wrong password.
+func TestEncryptedFilePasswordNotAsked(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := New(Location{Keyring: true, Backend: "file"}, Options{CredDir: dir, Getenv: env(EnvPassword, "pw")})
+	if err := s.Set("kstest", keysA); err != nil {
+		t.Fatal(err)
+	}
+	noTTY := Options{CredDir: dir, Getenv: env(), Password: func(string) (string, error) {
+		return "", errors.New("open /dev/tty: no such device or address")
+	}}
+	s2, _ := New(Location{Keyring: true, Backend: "file"}, noTTY)
+	_, err := s2.Get("kstest")
+	if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "wrong") || !strings.Contains(err.Error(), "set AWSENV_KEYRING_PASSWORD") ||
+		!strings.Contains(err.Error(), "/dev/tty") {
+		t.Errorf("no terminal: %v", err)
+	}
+}

@@ -265,14 +265,25 @@ func (s *ringStore) explain(b, op, account string, err error) error {
 		return errorf(ErrNotFound, "no keys for account %q in %s: add them again (awsenv add %s --force), or fix its \"keys\" setting in the accounts file",
 			account, where, account)
 	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return fmt.Errorf("%s could not %s the keys of %q (pass exited with status %d): see its message above", where, op, account, exit.ExitCode())
-	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &syntax) || errors.As(err, &typ) {
 		return fmt.Errorf("the entry %q in %s does not hold keys awsenv wrote: store the keys again (awsenv add %s --force)", account, where, account)
 	}
-	return fmt.Errorf("%s could not %s the keys of %q: %s", where, op, account, xerr.OneLine(xerr.Root(err).Error()))
+	return s.explainItem(b, op, fmt.Sprintf("the keys of %q", account), err)
+}
+
+// explainItem words a backend's error about what (the keys of "work")
+// in one line; the backends' errors carry no secret.
+func (s *ringStore) explainItem(b, op, what string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	where := s.where(b)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("%s could not %s %s (pass exited with status %d): see its message above", where, op, what, exit.ExitCode())
+	}
+	return fmt.Errorf("%s could not %s %s: %s", where, op, what, xerr.OneLine(xerr.Root(err).Error()))
 }

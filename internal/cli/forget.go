@@ -50,7 +50,7 @@ func runForget(r *run, o forgetOptions) error {
 			return usagef("forget: name an account, or use --all")
 		}
 	}
-	n, err := res.Forget(name, o.All)
+	n, noun, err := res.Forget(name, o.All)
 	if err != nil {
 		return err
 	}
@@ -58,9 +58,9 @@ func runForget(r *run, o forgetOptions) error {
 	case o.All:
 		r.say("Forgot %d cached entries", n)
 	case n > 0:
-		r.say("Forgot the cached sessions of account %s", name)
+		r.say("Forgot the cached sessions of %s %s", noun, name)
 	default:
-		r.say("Nothing cached for account %s", name)
+		r.say("Nothing cached for %s %s", noun, name)
 	}
 	return nil
 }

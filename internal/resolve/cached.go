@@ -69,30 +69,35 @@ func (r *Resolver) List() (Listing, error) {
 }
 
 // Forget drops the cached entries of name, or every entry with all, and
-// says how many went. A name with nothing cached must still be one awsenv
+// says how many went and what name is ("account" or "profile", for
+// messages). A name with nothing cached must still be one awsenv
 // knows.
-func (r *Resolver) Forget(name string, all bool) (int, error) {
+func (r *Resolver) Forget(name string, all bool) (n int, noun string, err error) {
 	store := r.b.Store
 	if err := store.Check(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	n := 0
 	for _, k := range store.Keys() {
 		if !all && !k.Owns(name) {
 			continue
 		}
 		ok, err := store.Delete(k)
 		if err != nil {
-			return n, err
+			return n, "", err
 		}
 		if ok {
 			n++
 		}
 	}
-	if n == 0 && !all {
-		if _, err := r.env.Lookup(name); err != nil {
-			return 0, err
-		}
+	if all {
+		return n, "", nil
 	}
-	return n, nil
+	src, err := r.env.Lookup(name)
+	switch {
+	case err != nil && n == 0:
+		return 0, "", err
+	case err == nil && src.Scope == cache.ScopeProfile:
+		return n, "profile", nil
+	}
+	return n, "account", nil
 }

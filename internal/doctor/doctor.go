@@ -348,8 +348,12 @@ func checkLogins(add func(bool, string, ...any), env *resolve.Env, o Options) {
 		if d := st.Expires.Sub(now()); d > 0 {
 			until = "valid until " + st.Expires.Local().Format("15:04 MST")
 		}
+		key := "its key in the cache file"
+		if st.Keyring != "" {
+			key = "its key in " + st.Keyring + ", so only awsenv renews it"
+		}
 		if st.Refreshable {
-			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token for up to 12h from the sign-in, then run 'awsenv login %s')", n, st.LoginSession, until, n)
+			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token for up to 12h from the sign-in, then run 'awsenv login %s'; %s)", n, st.LoginSession, until, n, key)
 		} else {
 			add(false, "profile %s: the aws login session of %s has no refresh token (credentials %s): run 'awsenv login %s'", n, st.LoginSession, until, n)
 		}

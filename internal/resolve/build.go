@@ -57,8 +57,13 @@ type builder struct {
 	// terminal).
 	Progress func(what string) (done func())
 
+	// CredDir is the credential directory: the key files, and the
+	// encrypted-file keyring's default folder.
+	CredDir string
+
 	keyFiles map[string]config.Keys // read once per run, however many steps ask
 	stores   map[string]keystore.Store
+	secrets  map[string]keystore.Secrets
 	sso      *sso.Client
 	signin   *signin.Client
 }
@@ -331,6 +336,27 @@ func (b *builder) KeyStore(dir string, acc *config.Account) (keystore.Store, err
 		b.stores = map[string]keystore.Store{}
 	}
 	b.stores[acc.KeyStore] = s
+	return s, nil
+}
+
+// Secrets is the keyring setting names ("keyring", "keyring:BACKEND") for
+// secrets other than keys, opened once per run.
+func (b *builder) Secrets(setting string) (keystore.Secrets, error) {
+	if s, ok := b.secrets[setting]; ok {
+		return s, nil
+	}
+	loc, err := keystore.ParseLocation(setting)
+	if err != nil {
+		return nil, err
+	}
+	s, err := keystore.NewSecrets(loc, b.storeOptions(b.CredDir))
+	if err != nil {
+		return nil, err
+	}
+	if b.secrets == nil {
+		b.secrets = map[string]keystore.Secrets{}
+	}
+	b.secrets[setting] = s
 	return s, nil
 }
 

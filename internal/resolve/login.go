@@ -12,6 +12,7 @@ import (
 	"github.com/awsenv/awsenv/internal/config"
 	"github.com/awsenv/awsenv/internal/console"
 	"github.com/awsenv/awsenv/internal/creds"
+	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/prompt"
 	"github.com/awsenv/awsenv/internal/signin"
 	"github.com/awsenv/awsenv/internal/xerr"
@@ -32,7 +33,7 @@ func (b *builder) signinClient(region string) (*signin.Client, error) {
 		return nil, err
 	}
 	b.signin = &signin.Client{Getenv: b.Getenv, HTTP: hc, Timeout: b.Timeout, Now: b.Now, Warn: b.Warn,
-		Waiting: func(msg string) { b.Say("%s", msg) }, Progress: b.Progress}
+		Waiting: func(msg string) { b.Say("%s", msg) }, Progress: b.Progress, Vault: b.Secrets}
 	return b.signin, nil
 }
 
@@ -60,13 +61,17 @@ type LoginRequest struct {
 	Name   string // the profile; "" for the current one, else "default"
 	Region string // --region: the profile's region (written when given or new)
 	Remote bool   // the cross-device flow: a code pasted from another device
+	// Keyring (--keyring) keeps the session's DPoP key in that keyring
+	// backend ("auto", "pass", ...) instead of the cache file; "": the file.
+	Keyring string
 }
 
 // LoginResult is what a login did.
 type LoginResult struct {
 	Profile, LoginSession, AccountID, Region string
 	ConfigFile                               string
-	Created                                  bool // the profile was made
+	Created                                  bool   // the profile was made
+	Keyring                                  string // where the session's key is, when not in the cache file
 	Expires                                  time.Time
 }
 
@@ -113,6 +118,17 @@ func (r *Resolver) Login(ctx context.Context, req LoginRequest) (*LoginResult, e
 				"log in to a profile of its own: awsenv login NEWNAME")
 		}
 	}
+	var keyring string
+	if req.Keyring != "" {
+		loc, err := keystore.ForNew(req.Keyring, r.b.storeOptions(r.b.CredDir))
+		if err != nil {
+			return nil, xerr.New(xerr.Usage, err, "")
+		}
+		if !loc.Keyring {
+			return nil, xerr.New(xerr.Usage, fmt.Errorf("--keyring %s keeps the key in the cache file, as without --keyring", req.Keyring), "name a keyring backend, or leave --keyring out")
+		}
+		keyring = loc.String()
+	}
 	region := req.Region
 	if region == "" && p != nil {
 		region = p.Region
@@ -124,7 +140,7 @@ func (r *Resolver) Login(ctx context.Context, req LoginRequest) (*LoginResult, e
 	if err != nil {
 		return nil, err
 	}
-	opts := signin.LoginOptions{Profile: name, Region: region, Remote: req.Remote,
+	opts := signin.LoginOptions{Profile: name, Region: region, Remote: req.Remote, Keyring: keyring,
 		Show: func(u string) error {
 			if req.Remote {
 				r.b.Say("Open this address on any device, sign in, and paste the code the page shows: %s", u)
@@ -154,7 +170,7 @@ func (r *Resolver) Login(ctx context.Context, req LoginRequest) (*LoginResult, e
 		r.forgetLogin(name) // credentials cached from another principal's session
 	}
 	return &LoginResult{Profile: name, LoginSession: l.LoginSession, AccountID: l.AccountID, Region: region,
-		ConfigFile: cfg, Created: created, Expires: l.Expires}, nil
+		ConfigFile: cfg, Created: created, Expires: l.Expires, Keyring: l.Keyring}, nil
 }
 
 // LogoutResult is what a logout did.

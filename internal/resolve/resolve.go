@@ -64,7 +64,7 @@ func newResolver(env *Env, o Options) *Resolver {
 		Store:  &cache.Store{Dir: env.Paths.CacheDir, Warn: o.Warn},
 		Getenv: env.Getenv, Now: o.Now, MinTTL: o.MinTTL, Timeout: o.Timeout,
 		Code: o.Code, Open: o.Open, DeviceCode: o.DeviceCode, Headless: o.Headless, NoPrompt: o.Unattended,
-		Stderr: o.Stderr, Say: o.Say, Warn: o.Warn, Progress: o.Progress,
+		Stderr: o.Stderr, Say: o.Say, Warn: o.Warn, Progress: o.Progress, CredDir: env.Paths.CredDir,
 	}
 	return &Resolver{env: env, b: b}
 }

@@ -7,9 +7,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -79,4 +81,47 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails (crypto/rand, Go 1.24+)
 	return b
+}
+
+// With `awsenv login --keyring` the private key is kept in a keyring and
+// the cache's dpopKey holds a reference to it: a PEM block still, so that
+// the SDKs, which parse dpopKey only to refresh, fail with their own
+// error instead of a panic on a non-PEM value:
+//
+//	-----BEGIN AWSENV KEYRING REFERENCE-----
+//	Item: _login.<16 hex of the session's hash>.<8 random hex>
+//	Keyring: keyring:BACKEND
+//
+//	-----END AWSENV KEYRING REFERENCE-----
+const refBlockType = "AWSENV KEYRING REFERENCE"
+
+// keyRef is where a session's key is kept: a keyring (as keystore's
+// ParseLocation reads it) and the item's name there.
+type keyRef struct{ Keyring, Item string }
+
+func (r keyRef) encode() string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: refBlockType, Headers: map[string]string{"Keyring": r.Keyring, "Item": r.Item}}))
+}
+
+// newItemName is a fresh keyring item name for a session's key: a new
+// login writes a new item before the cache points at it, so a failure
+// never leaves the cache pointing at a key that is not its own.
+func newItemName(loginSession string) string {
+	sum := sha256.Sum256([]byte(loginSession))
+	return "_login." + hex.EncodeToString(sum[:8]) + "." + hex.EncodeToString(randomBytes(4))
+}
+
+// readDPoPKey reads a cache's dpopKey, opening nothing: a key, or a
+// reference to one in a keyring. The error never quotes it.
+func readDPoPKey(s string) (*ecdsa.PrivateKey, *keyRef, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block != nil && block.Type == refBlockType {
+		r := &keyRef{Keyring: block.Headers["Keyring"], Item: block.Headers["Item"]}
+		if !strings.HasPrefix(r.Keyring, "keyring") || !strings.HasPrefix(r.Item, "_login.") {
+			return nil, nil, errors.New("its dpopKey is a keyring reference without Keyring and Item")
+		}
+		return nil, r, nil
+	}
+	k, err := parseKeyPEM(s)
+	return k, nil, err
 }

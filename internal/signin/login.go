@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/loopback"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
@@ -22,6 +23,9 @@ import (
 const DefaultLoginTimeout = 10 * time.Minute
 
 const callbackPath = "/oauth/callback"
+
+// probeItem is a keyring item no login writes: reading it opens the keyring.
+const probeItem = "_login.probe"
 
 // LoginOptions say how a sign-in runs.
 type LoginOptions struct {
@@ -42,6 +46,11 @@ type LoginOptions struct {
 	ReadCode func(prompt string) (string, error)
 	// Timeout bounds the sign-in; default DefaultLoginTimeout.
 	Timeout time.Duration
+	// Keyring, when set ("keyring", "keyring:BACKEND"), keeps the
+	// session's DPoP key in that keyring (Client.Vault) and only a
+	// reference to it in the cache file, which the AWS CLI and the SDKs
+	// cannot refresh with. "": in the cache file, as the CLI keeps it.
+	Keyring string
 }
 
 // Login is a new sign-in.
@@ -50,6 +59,7 @@ type Login struct {
 	AccountID    string
 	Expires      time.Time // of the credentials; the refresh token renews them
 	Path         string    // the cache file
+	Keyring      string    // where its key is kept (LoginOptions.Keyring): "keyring:BACKEND"; "" for the file
 }
 
 // Login signs the person in and writes the session into the cache
@@ -69,6 +79,17 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Login, error) {
 	pemKey, err := keyPEM(key)
 	if err != nil {
 		return nil, err
+	}
+	var vault keystore.Secrets
+	if opts.Keyring != "" {
+		// Opened (and unlocked) before the person signs in, so that a
+		// keyring that cannot be used costs no sign-in.
+		if vault, err = c.vault(opts.Keyring); err == nil {
+			_, err = vault.Get(probeItem)
+		}
+		if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+			return nil, err
+		}
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -99,7 +120,7 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Login, error) {
 	t := &token{ClientID: client, DPoPKey: pemKey}
 	cctx, ccancel := context.WithTimeout(ctx, c.timeout())
 	defer ccancel()
-	a, err := c.createToken(cctx, endpoint, t, map[string]string{
+	a, err := c.createToken(cctx, endpoint, key, map[string]string{
 		"clientId": client, "grantType": "authorization_code", "code": code, "codeVerifier": verifier, "redirectUri": redirect,
 	})
 	if err != nil {
@@ -136,13 +157,32 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Login, error) {
 		return nil, err
 	}
 	defer unlock()
-	if old, _ := readToken(path); old != nil {
+	var item string
+	if vault != nil {
+		item = newItemName(arn)
+		if err := vault.Set(item, "awsenv: the aws login key of "+arn, []byte(pemKey)); err != nil {
+			return nil, fmt.Errorf("signed in, but cannot keep the session's key in %s: %w", vault.Where(), err)
+		}
+		t.DPoPKey = keyRef{Keyring: vault.Setting(), Item: item}.encode()
+	}
+	old, _ := readToken(path)
+	if old != nil {
 		t.file, t.access = old.file, old.access // keep what other tools put there
 	}
 	if err := writeToken(path, t); err != nil {
+		if vault != nil {
+			_ = vault.Delete(item)
+		}
 		return nil, err
 	}
-	return &Login{LoginSession: arn, AccountID: account, Expires: t.ExpiresAt, Path: path}, nil
+	if old != nil {
+		c.dropKey(old.DPoPKey, item)
+	}
+	l := &Login{LoginSession: arn, AccountID: account, Expires: t.ExpiresAt, Path: path}
+	if vault != nil {
+		l.Keyring = vault.Setting()
+	}
+	return l, nil
 }
 
 func authorizeURL(endpoint, client, redirect, verifier, state string) string {

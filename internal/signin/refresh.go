@@ -81,7 +81,7 @@ func (c *Client) Credentials(ctx context.Context, s Session, window time.Duratio
 	if t.ExpiresAt.Sub(c.now()) > window {
 		return t.credentials(), nil
 	}
-	nt, err := c.refresh(ctx, s, t)
+	nt, err := c.refresh(ctx, s, t, path)
 	if err == nil {
 		if err := writeToken(path, nt); err != nil {
 			return aws.Credentials{}, err
@@ -124,14 +124,18 @@ func (c *Client) load(path string, s Session) (*token, error) {
 	if t == nil {
 		return nil, s.needsLogin("profile %s has no aws login session cached (no %s)", s.Profile, path)
 	}
-	if _, err := parseKeyPEM(t.DPoPKey); err != nil {
+	if _, _, err := readDPoPKey(t.DPoPKey); err != nil {
 		return nil, xerr.New(xerr.Failed, &FileError{path, err.Error()}, "remove it and run '"+s.loginCommand()+"'")
 	}
 	return t, nil
 }
 
 // refresh renews t with its refresh token.
-func (c *Client) refresh(ctx context.Context, s Session, t *token) (*token, error) {
+func (c *Client) refresh(ctx context.Context, s Session, t *token, path string) (*token, error) {
+	key, err := c.dpopKey(t, s, path)
+	if err != nil {
+		return nil, err
+	}
 	region := t.SignInRegion
 	if region == "" {
 		region = s.Region
@@ -142,7 +146,7 @@ func (c *Client) refresh(ctx context.Context, s Session, t *token) (*token, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout())
 	defer cancel()
-	a, err := c.createToken(ctx, endpoint, t, map[string]string{
+	a, err := c.createToken(ctx, endpoint, key, map[string]string{
 		"clientId": t.ClientID, "grantType": "refresh_token", "refreshToken": t.RefreshToken,
 	})
 	if err != nil {
@@ -207,12 +211,16 @@ func (c *Client) Logout(ctx context.Context, s Session) (bool, error) {
 		return false, err
 	}
 	defer unlock()
+	old, _ := readToken(path)
 	err = os.Remove(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("cannot delete the aws login cache file: %w", err)
+	}
+	if old != nil {
+		c.dropKey(old.DPoPKey, "")
 	}
 	return true, nil
 }
@@ -224,6 +232,9 @@ type Status struct {
 	Expires           time.Time // of the cached credentials
 	Refreshable       bool      // a refresh token is there
 	FileMode, DirMode os.FileMode
+	// Keyring is where the DPoP key is when not in the file (login
+	// --keyring): "keyring:BACKEND"; "" for the file.
+	Keyring string
 }
 
 // Status reads a session's cache file (no lock, no call): an error wrapping
@@ -242,6 +253,9 @@ func (c *Client) Status(loginSession string) (Status, error) {
 		return st, fmt.Errorf("no aws login session cached for %s (no %s): %w", loginSession, path, os.ErrNotExist)
 	}
 	st.Expires, st.Refreshable = t.ExpiresAt, t.RefreshToken != ""
+	if _, ref, _ := readDPoPKey(t.DPoPKey); ref != nil {
+		st.Keyring = ref.Keyring
+	}
 	if fi, err := os.Stat(path); err == nil {
 		st.FileMode = fi.Mode().Perm()
 	}

@@ -11,6 +11,7 @@ package signin
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/awsenv/awsenv/internal/fsutil"
 	"github.com/awsenv/awsenv/internal/httpx"
+	"github.com/awsenv/awsenv/internal/keystore"
 	"github.com/awsenv/awsenv/internal/xerr"
 )
 
@@ -63,6 +65,10 @@ type Client struct {
 	// Progress, when set, is told a call starts (what it waits for); the
 	// function it returns, that it ended.
 	Progress func(what string) (done func())
+	// Vault opens the keyring a setting names ("keyring", "keyring:file"),
+	// where `awsenv login --keyring` keeps sessions' keys; nil: such
+	// sessions cannot be refreshed or made.
+	Vault func(setting string) (keystore.Secrets, error)
 }
 
 func (c *Client) getenv(k string) string {
@@ -185,11 +191,7 @@ type tokenAnswer struct {
 
 // createToken calls CreateOAuth2Token (POST /v1/token, unsigned, with a
 // DPoP proof of key). Nothing of the request is ever put in an error.
-func (c *Client) createToken(ctx context.Context, endpoint string, t *token, body map[string]string) (*tokenAnswer, error) {
-	key, err := parseKeyPEM(t.DPoPKey)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) createToken(ctx context.Context, endpoint string, key *ecdsa.PrivateKey, body map[string]string) (*tokenAnswer, error) {
 	target := endpoint + "/v1/token"
 	p, err := proof(key, target, c.now())
 	if err != nil {

@@ -75,7 +75,7 @@ func runExec(ctx context.Context, r *run, o execOptions) error {
 	}
 	cmd := exec.Command(path, o.Argv[1:]...)
 	cmd.Args[0] = o.Argv[0]
-	cmd.Env = childEnv(r.io.Environ(), render.Changes(render.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region}, got.Creds))
+	cmd.Env = childEnv(r.io.Environ(), render.Changes(render.Target{Account: got.Plan.Account, Label: got.Label, Region: got.Plan.Region, Login: loginOf(got.Plan)}, got.Creds))
 	if o.Server {
 		srv, err := res.Serve(ctx, got.Plan)
 		if err != nil {

@@ -1,20 +1,25 @@
 package cli
 
 import (
-	"github.com/awsenv/awsenv/internal/render"
-
+	"cmp"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/awsenv/awsenv/internal/render"
+	"github.com/awsenv/awsenv/internal/resolve"
 )
 
 func nowCommand(io *IO) *cli.Command {
 	return &cli.Command{
 		Name:  "now",
 		Usage: "tell which account the shell is set for, its region and when its credentials expire",
-		Description: "Reads only the environment: no file, no network, so it is cheap enough for a prompt.\n" +
-			"The report goes to stderr; --format prompt prints a short \"NAME TIME-LEFT\" on stdout instead.",
+		Description: "Reads only the environment: no network, and no file but, in a shell set from an aws login\n" +
+			"session, that session's cache file (to tell until when it renews); so it is cheap enough for a\n" +
+			"prompt. The report goes to stderr; --format prompt prints a short \"NAME TIME-LEFT\" on stdout\n" +
+			"instead, from the environment alone.",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "format", Value: "text", Usage: "text (on stderr) or prompt (short, on stdout, empty when no keys are set)"}},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -84,9 +89,13 @@ func runNow(io *IO, format string) error {
 		region = "not set"
 	}
 	fmt.Fprintf(io.Err, "Region is %s\n", region)
+	login := env(render.LoginSession)
 	switch {
 	case served:
 		fmt.Fprintf(io.Err, "Credentials are served to this shell by awsenv (pid %s) at %s\n", env(render.ServerPID), env(render.ContainerURI))
+		if login != "" {
+			break // the session's own cache says how long, below
+		}
 		if u, err := time.Parse(time.RFC3339, env(render.ServedUntil)); err == nil {
 			if u.After(now) {
 				fmt.Fprintf(io.Err, "They are renewed without a person until %s (%s left); then run ec2mfa\n", u.UTC().Format(time.RFC3339), left(u.Sub(now)))
@@ -107,5 +116,37 @@ func runNow(io *IO, format string) error {
 	default:
 		fmt.Fprintf(io.Err, "Credentials expired %s ago (at %s): run ec2mfa or ec2switch again\n", left(now.Sub(exp)), exp.UTC().Format(time.RFC3339))
 	}
+	if login != "" {
+		renewer := "ec2switch " + label
+		if served {
+			renewer = "The server"
+		}
+		nowLogin(io.Err, env, login, renewer, now)
+	}
 	return nil
+}
+
+// nowLogin tells, from the session's cache file (the one file now reads,
+// and only in a shell switched to an aws login session), whose session the
+// credentials come from and until when renewer renews them without a person.
+func nowLogin(w io.Writer, env func(string) string, session, renewer string, now time.Time) {
+	profile := cmp.Or(env(render.LoginProfile), "NAME")
+	again := "awsenv login " + profile
+	fmt.Fprintf(w, "They come from the aws login session of %s (profile %s)\n", session, profile)
+	st := resolve.LoginStateOf(env, session)
+	switch {
+	case !st.Found:
+		fmt.Fprintf(w, "That session is no longer cached (logged out): run %s\n", again)
+	case st.Problem != "":
+		fmt.Fprintf(w, "%s: remove it and run %s\n", st.Problem, again)
+	case !st.Refreshable:
+		fmt.Fprintf(w, "That session has no refresh token: run %s\n", again)
+	case st.RenewsUntil.IsZero():
+		fmt.Fprintf(w, "%s renews them without a person while the session lasts (at most 12h from the sign-in), then run %s\n", renewer, again)
+	case st.RenewsUntil.After(now):
+		fmt.Fprintf(w, "%s renews them without a person until %s at most (%s left; 12h from the sign-in), then run %s\n",
+			renewer, st.RenewsUntil.UTC().Format(time.RFC3339), left(st.RenewsUntil.Sub(now)), again)
+	default:
+		fmt.Fprintf(w, "That session ended at %s, 12h after the sign-in: run %s\n", st.RenewsUntil.UTC().Format(time.RFC3339), again)
+	}
 }

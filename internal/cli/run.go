@@ -102,7 +102,13 @@ func (r *run) resolver(o common) (*resolve.Resolver, error) {
 // output is what a resolved request renders as.
 func output(res *resolve.Resolved, o common) render.Output {
 	return render.Output{Creds: res.Creds, Account: res.Plan.Account, Label: res.Label, Region: res.Plan.Region,
-		ARN: res.ARN, Shell: o.Shell}
+		ARN: res.ARN, Shell: o.Shell, Login: loginOf(res.Plan)}
+}
+
+// loginOf is the aws login session a plan starts from, for ec2now.
+func loginOf(p *resolve.Plan) render.Login {
+	profile, session := p.LoginSource()
+	return render.Login{Profile: profile, Session: session}
 }
 
 // print renders a resolved request to stdout in format, at once. Shell

@@ -49,7 +49,7 @@ func (r *run) serve(got *resolve.Resolved, o common, wrapper, command string) (s
 	stopServed(r)
 	p := got.Plan
 	rn := r.res.Renewal(p)
-	t := render.Target{Account: p.Account, Label: got.Label, Region: p.Region}
+	t := render.Target{Account: p.Account, Label: got.Label, Region: p.Region, Login: loginOf(p)}
 	if err := render.Statements(&r.out, o.Shell, render.Served(t, h.URL, h.Token, h.PID, rn.Until, got.Creds.AccountID)); err != nil {
 		return false, err
 	}

@@ -102,7 +102,7 @@ func runSwitch(ctx context.Context, r *run, o switchOptions) error {
 	}
 	served := stopServed(r) // fixed credentials replace the shell's server
 	out := output(got, o.common)
-	if err := render.Statements(&r.out, o.Shell, render.Changes(render.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served}, out.Creds)); err != nil {
+	if err := render.Statements(&r.out, o.Shell, render.Changes(render.Target{Account: out.Account, Label: out.Label, Region: out.Region, Unserve: served, Login: out.Login}, out.Creds)); err != nil {
 		return err
 	}
 	// Messages wait until the statements are ready: a failed run says one

@@ -39,6 +39,18 @@ const (
 	ServedUntil    = "AWSENV_SERVED_UNTIL"
 )
 
+// The variables that say the shell's credentials come from an aws login
+// session (a login_session profile, or a role profile chained from one):
+// the profile to sign in again with, and the session, whose cache ec2now
+// reads.
+const (
+	LoginProfile = "AWSENV_LOGIN_PROFILE"
+	LoginSession = "AWSENV_LOGIN_SESSION"
+)
+
+// Login is the aws login session credentials come from.
+type Login struct{ Profile, Session string }
+
 // Shadowing are the variables that, when set, make the SDKs and the AWS CLI
 // take credentials from somewhere else before they ask a container
 // credentials server, or make them ask a different one: environment keys,
@@ -67,6 +79,9 @@ type Target struct {
 	// Unserve unsets the variables of a credential server awsenv started
 	// for this shell (it is stopped).
 	Unserve bool
+	// Login is the aws login session the credentials come from; zero
+	// unsets its variables.
+	Login Login
 }
 
 // Changes returns the environment changes for c: the keys under both their
@@ -114,6 +129,11 @@ func Changes(t Target, c aws.Credentials) []Change {
 			ch = append(ch, Unset(n))
 		}
 	}
+	if t.Login.Session != "" {
+		ch = append(ch, Set(LoginProfile, t.Login.Profile), Set(LoginSession, t.Login.Session))
+	} else {
+		ch = append(ch, Unset(LoginProfile), Unset(LoginSession))
+	}
 	ch = append(ch,
 		Set(Region, t.Region),
 		Set(DefaultRegionVar, t.Region),
@@ -129,7 +149,7 @@ func Changes(t Target, c aws.Credentials) []Change {
 // every fixed credential unset (the SDKs would prefer them), the rest as
 // Changes sets it.
 func Served(t Target, url, token string, pid int, until time.Time, accountID string) []Change {
-	ch := Changes(Target{Account: t.Account, Label: t.Label, Region: t.Region}, aws.Credentials{AccountID: accountID})
+	ch := Changes(Target{Account: t.Account, Label: t.Label, Region: t.Region, Login: t.Login}, aws.Credentials{AccountID: accountID})
 	out := ch[:0]
 	for _, c := range ch {
 		switch c.Name {
@@ -154,7 +174,7 @@ func Clear(unserve bool) []Change {
 	names = append(names, tokenAliases...)
 	names = append(names, CredentialExpiration)
 	names = append(names, expirationAliases...)
-	names = append(names, AccountID, Region, DefaultRegionVar, Account, SetFor)
+	names = append(names, AccountID, Region, DefaultRegionVar, Account, SetFor, LoginProfile, LoginSession)
 	if unserve {
 		names = append(names, servedVars...)
 	}

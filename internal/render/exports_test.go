@@ -63,12 +63,13 @@ func TestChangesPlainKeys(t *testing.T) {
 	// The old session must not survive a switch to plain keys, nor may a
 	// profile override the keys.
 	for _, n := range []string{"AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DELEGATION_TOKEN",
-		"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCOUNT_ID"} {
+		"AWS_CREDENTIAL_EXPIRATION", "AWS_SESSION_EXPIRATION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCOUNT_ID",
+		"AWSENV_LOGIN_PROFILE", "AWSENV_LOGIN_SESSION"} {
 		if !unset[n] {
 			t.Errorf("%s is not unset", n)
 		}
 	}
-	if len(unset) != 8 {
+	if len(unset) != 10 {
 		t.Errorf("unsets %v", unset)
 	}
 }
@@ -98,8 +99,8 @@ func TestChangesTemporary(t *testing.T) {
 	if set["AWS_REGION"] != "eu-west-1" || set["AWS_DEFAULT_REGION"] != "eu-west-1" || set["AWSENV_ACCOUNT"] != "work" || set["MY_AWS_SET_FOR"] != "work-MFA-STS" {
 		t.Errorf("target variables %v", set)
 	}
-	if len(unset) != 2 || !unset["AWS_PROFILE"] || !unset["AWS_DEFAULT_PROFILE"] {
-		t.Errorf("unsets %v, want only the profile variables", unset)
+	if len(unset) != 4 || !unset["AWS_PROFILE"] || !unset["AWS_DEFAULT_PROFILE"] || !unset["AWSENV_LOGIN_PROFILE"] || !unset["AWSENV_LOGIN_SESSION"] {
+		t.Errorf("unsets %v, want only the profile and aws login variables", unset)
 	}
 	if set["AWS_ACCOUNT_ID"] != "123456789012" {
 		t.Errorf("AWS_ACCOUNT_ID = %q", set["AWS_ACCOUNT_ID"])
@@ -192,5 +193,29 @@ func TestServed(t *testing.T) {
 		if !unset[n] {
 			t.Errorf("%s is not unset after a switch", n)
 		}
+	}
+}
+
+// Credentials from an aws login session say which, for ec2now; served ones
+// too.
+func TestChangesLogin(t *testing.T) {
+	tg := target
+	tg.Login = Login{Profile: "dev", Session: "arn:aws:iam::123456789012:user/u"}
+	for _, ch := range [][]Change{
+		Changes(tg, aws.Credentials{AccessKeyID: "ASIAIOSFODNN7EXAMPLE", SecretAccessKey: "sk", SessionToken: "tok", Expires: time.Now()}),
+		Served(tg, "http://127.0.0.1:1/credentials", "t", 1, time.Time{}, ""),
+	} {
+		checkOnce(t, ch)
+		set, unset := env(ch)
+		if set["AWSENV_LOGIN_PROFILE"] != "dev" || set["AWSENV_LOGIN_SESSION"] != tg.Login.Session || unset["AWSENV_LOGIN_SESSION"] {
+			t.Errorf("sets %v, unsets %v", set, unset)
+		}
+	}
+	cleared := map[string]bool{}
+	for _, c := range Clear(false) {
+		cleared[c.Name] = true
+	}
+	if !cleared["AWSENV_LOGIN_PROFILE"] || !cleared["AWSENV_LOGIN_SESSION"] {
+		t.Errorf("Clear leaves the aws login variables: %v", cleared)
 	}
 }

@@ -28,6 +28,8 @@ type Output struct {
 	Shell   Shell
 	// ConsoleLink is a console sign-in link (console --format json).
 	ConsoleLink string
+	// Login is the aws login session the credentials come from (env).
+	Login Login
 }
 
 // A format writes an Output.
@@ -87,7 +89,7 @@ func contains(list []string, s string) bool {
 }
 
 func writeEnv(w io.Writer, o Output) error {
-	return Statements(w, o.Shell, Changes(Target{Account: o.Account, Label: o.Label, Region: o.Region}, o.Creds))
+	return Statements(w, o.Shell, Changes(Target{Account: o.Account, Label: o.Label, Region: o.Region, Login: o.Login}, o.Creds))
 }
 
 // writeJSON: the keys of the old generate-sts-role-token and

@@ -3,6 +3,7 @@ package resolve
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -236,8 +237,9 @@ func (r *Resolver) forgetLogin(name string) int {
 }
 
 // loginRenewal is how long a login step renews without a person: while
-// the sign-in's refresh token lasts (up to 12 hours, a time no client is
-// told), else until its credentials expire.
+// the sign-in's refresh token lasts, 12 hours from the sign-in when the
+// cache says when that was (a time no client is told: at most), else until
+// its credentials expire.
 func (r *Resolver) loginRenewal(p *Plan, st *Step) Renewal {
 	then := "awsenv login " + st.Name
 	region := cmp.Or(st.LoginRegion, p.Region)
@@ -245,8 +247,11 @@ func (r *Resolver) loginRenewal(p *Plan, st *Step) Renewal {
 	if err != nil {
 		return Renewal{Until: r.b.now(), Then: then}
 	}
-	expires, refreshable := c.Renewal(st.LoginSession)
-	if refreshable {
+	expires, refreshable, until := c.Renewal(st.LoginSession)
+	if refreshable && until.After(r.b.now()) {
+		return Renewal{Until: until, Then: then}
+	}
+	if refreshable && until.IsZero() {
 		return Renewal{While: "the aws login session lasts (at most 12h from the sign-in)", Then: then}
 	}
 	if e := r.validCached(st.Key); e != nil && e.Credentials.Expiration.After(expires) {
@@ -256,4 +261,28 @@ func (r *Resolver) loginRenewal(p *Plan, st *Step) Renewal {
 		expires = r.b.now()
 	}
 	return Renewal{Until: expires, Then: then}
+}
+
+// LoginState is what the cache says of an aws login session, for ec2now.
+type LoginState struct {
+	Found       bool      // the session is cached
+	Refreshable bool      // with a refresh token
+	Expires     time.Time // its cached credentials'
+	RenewsUntil time.Time // at most (12h from the sign-in); zero when unknown
+	Problem     string    // why the cache file cannot be used, when it cannot
+}
+
+// LoginStateOf reads the aws login cache for loginSession (no lock, no
+// call): for ec2now, which reads one file only when a shell was switched
+// to an aws login session.
+func LoginStateOf(getenv func(string) string, loginSession string) LoginState {
+	st, err := (&signin.Client{Getenv: getenv}).Status(loginSession)
+	var fe *signin.FileError
+	switch {
+	case errors.As(err, &fe):
+		return LoginState{Found: true, Problem: fe.Error()}
+	case err != nil:
+		return LoginState{}
+	}
+	return LoginState{Found: true, Refreshable: st.Refreshable, Expires: st.Expires, RenewsUntil: st.RenewsUntil}
 }

@@ -154,6 +154,15 @@ type Plan struct {
 // Last is the step whose credentials the plan returns.
 func (p *Plan) Last() *Step { return &p.Steps[len(p.Steps)-1] }
 
+// LoginSource is the aws login session the plan starts from: its profile
+// and login_session; "" when it starts from something else.
+func (p *Plan) LoginSource() (profile, session string) {
+	if len(p.Steps) > 0 && p.Steps[0].Kind == Login {
+		return p.Steps[0].Name, p.Steps[0].LoginSession
+	}
+	return "", ""
+}
+
 // STS's limits, checked before any call.
 const (
 	MinSessionDuration     = 900 * time.Second

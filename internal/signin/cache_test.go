@@ -3,6 +3,7 @@ package signin
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -139,5 +140,38 @@ func TestLogout(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(w.path())); err != nil {
 		t.Error(err)
+	}
+}
+
+// The end of a session's renewal comes from its idToken: auth_time, else
+// iat, 12 hours on; a file whose idToken an SDK dropped does not say.
+func TestStatusSignedIn(t *testing.T) {
+	w := newWorld(t)
+	before := time.Now().Add(-time.Second)
+	w.login()
+	st, err := w.client().Status(testARN)
+	if err != nil || st.SignedIn.Before(before.Truncate(time.Second)) || st.SignedIn.After(time.Now()) ||
+		!st.RenewsUntil.Equal(st.SignedIn.Add(MaxSession)) {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJFUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	for _, tc := range []struct {
+		token string
+		want  int64
+	}{
+		{jwt(`{"sub":"x","iat":1700000100,"auth_time":1700000000}`), 1700000000},
+		{jwt(`{"sub":"x","iat":1700000100}`), 1700000100},
+		{jwt(`{"sub":"x"}`), 0},
+		{jwt(`{"iat":"soon"}`), 0},
+		{jwt(`{"iat":-5}`), 0},
+		{"", 0},
+		{"a.b", 0},
+	} {
+		got := signedIn(tc.token)
+		if (tc.want == 0) != got.IsZero() || (tc.want != 0 && got.Unix() != tc.want) {
+			t.Errorf("signedIn(%q) = %v, want %d", tc.token, got, tc.want)
+		}
 	}
 }

@@ -299,21 +299,55 @@ func checkAnswer(q url.Values, state string) (string, error) {
 // sign-in service over the connection awsenv opened, so its signature is
 // not checked again (the AWS CLI does not either).
 func subject(jwt string) (string, error) {
+	c, err := readClaims(jwt)
+	if err != nil {
+		return "", err
+	}
+	if c.Sub == "" {
+		return "", errors.New("it has no sub")
+	}
+	return c.Sub, nil
+}
+
+// claims are what awsenv reads of an idToken. Its signature is not checked:
+// it came over TLS from the service awsenv asked, and it only names whom
+// the session is for and when they signed in.
+type claims struct {
+	Sub      string   `json:"sub"`
+	IAT      *float64 `json:"iat"`
+	AuthTime *float64 `json:"auth_time"`
+}
+
+func readClaims(jwt string) (claims, error) {
 	parts := strings.Split(jwt, ".")
 	if len(parts) != 3 {
-		return "", errors.New("it is not a JWT")
+		return claims{}, errors.New("it is not a JWT")
 	}
 	data, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
-		return "", errors.New("its payload is not base64url")
+		return claims{}, errors.New("its payload is not base64url")
 	}
-	var claims struct {
-		Sub string `json:"sub"`
+	var c claims
+	if json.Unmarshal(data, &c) != nil {
+		return claims{}, errors.New("its payload is not a JSON object")
 	}
-	if json.Unmarshal(data, &claims) != nil || claims.Sub == "" {
-		return "", errors.New("it has no sub")
+	return c, nil
+}
+
+// signedIn is when the person signed in, from the login's idToken: its
+// auth_time, else its iat (the service gives an idToken only at the
+// sign-in, and the refreshes keep it); zero when it does not say.
+func signedIn(jwt string) time.Time {
+	c, err := readClaims(jwt)
+	if err != nil {
+		return time.Time{}
 	}
-	return claims.Sub, nil
+	for _, v := range []*float64{c.AuthTime, c.IAT} {
+		if v != nil && *v > 0 && *v < 1<<40 {
+			return time.Unix(int64(*v), 0).UTC()
+		}
+	}
+	return time.Time{}
 }
 
 // accountOf is the account of an IAM or STS ARN ("" if it is none).

@@ -185,19 +185,20 @@ func (s Session) explain(err error) error {
 	return err
 }
 
+// MaxSession is how long an aws login session lasts at most: its refresh
+// token renews the credentials for up to 12 hours from the sign-in.
+const MaxSession = 12 * time.Hour
+
 // Renewal says, from the cache alone (no lock, no network call), until when
-// the session's credentials are good (zero: none cached) and whether a
-// refresh token is there to renew them.
-func (c *Client) Renewal(loginSession string) (expires time.Time, refreshable bool) {
-	path, err := c.Path(loginSession)
+// the session's credentials are good (zero: none cached), whether a refresh
+// token is there to renew them, and until when it can at most (MaxSession
+// from the sign-in; zero when the cache does not say when that was).
+func (c *Client) Renewal(loginSession string) (expires time.Time, refreshable bool, until time.Time) {
+	st, err := c.Status(loginSession)
 	if err != nil {
-		return time.Time{}, false
+		return time.Time{}, false, time.Time{}
 	}
-	t, err := readToken(path)
-	if err != nil || t == nil {
-		return time.Time{}, false
-	}
-	return t.ExpiresAt, t.RefreshToken != ""
+	return st.Expires, st.Refreshable, st.RenewsUntil
 }
 
 // Logout deletes the session's cache file; false when there was none.
@@ -235,6 +236,9 @@ type Status struct {
 	// Keyring is where the DPoP key is when not in the file (login
 	// --keyring): "keyring:BACKEND"; "" for the file.
 	Keyring string
+	// SignedIn is when the person signed in, and RenewsUntil MaxSession
+	// later: zero when the cache does not say (an idToken without iat).
+	SignedIn, RenewsUntil time.Time
 }
 
 // Status reads a session's cache file (no lock, no call): an error wrapping
@@ -255,6 +259,9 @@ func (c *Client) Status(loginSession string) (Status, error) {
 	st.Expires, st.Refreshable = t.ExpiresAt, t.RefreshToken != ""
 	if _, ref, _ := readDPoPKey(t.DPoPKey); ref != nil {
 		st.Keyring = ref.Keyring
+	}
+	if st.SignedIn = signedIn(t.IDToken); !st.SignedIn.IsZero() {
+		st.RenewsUntil = st.SignedIn.Add(MaxSession)
 	}
 	if fi, err := os.Stat(path); err == nil {
 		st.FileMode = fi.Mode().Perm()

@@ -24,6 +24,10 @@ type Secrets interface {
 	Set(name, label string, data []byte) error
 	// Delete removes the secret; one that is not there is no error.
 	Delete(name string) error
+	// Unlock opens the keyring now, asking for what it needs (the
+	// encrypted file's password, checked against its items), so that a
+	// keyring that cannot be used fails before work that would be lost.
+	Unlock() error
 	// Where says, for messages, which keyring it is.
 	Where() string
 	// Setting is where the secret is, in the form ParseLocation reads
@@ -58,6 +62,26 @@ func CheckSecretName(name string) error {
 
 func (v secrets) Where() string   { return v.s.Where() }
 func (v secrets) Setting() string { return v.s.Setting() }
+
+func (v secrets) Unlock() error {
+	r, b, err := v.s.open()
+	if err != nil {
+		return err
+	}
+	fr, ok := r.(*fileRing)
+	if !ok {
+		return nil // the others unlock when they open
+	}
+	if _, err := fr.password(""); err != nil {
+		return err
+	}
+	if items := itemNames(fr.dir, ""); len(items) > 0 {
+		if _, err := fr.Get(items[0]); err != nil {
+			return v.s.explainItem(b, "open", "the keyring", err)
+		}
+	}
+	return nil
+}
 
 func (v secrets) Get(name string) ([]byte, error) {
 	if err := CheckSecretName(name); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,31 @@ func TestSecretsInTheFileKeyring(t *testing.T) {
 	}
 	if _, err := NewSecrets(Files, opts); err == nil {
 		t.Error("secrets in the key files accepted")
+	}
+}
+
+// Unlock asks for the file keyring's password at once, checks it against
+// the items there, and the store then uses it without asking again.
+func TestSecretsUnlock(t *testing.T) {
+	dir := t.TempDir()
+	keys, _ := New(Location{Keyring: true, Backend: "file"}, Options{CredDir: dir, Getenv: env(EnvPassword, "pw")})
+	if err := keys.Set("work", keysA); err != nil {
+		t.Fatal(err)
+	}
+	var prompts int
+	ask := func(pw string) Options {
+		return Options{CredDir: dir, Getenv: env(), Password: func(string) (string, error) { prompts++; return pw, nil }}
+	}
+	v, _ := NewSecrets(Location{Keyring: true, Backend: "file"}, ask("wrong"))
+	if err := v.Unlock(); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "password is wrong") {
+		t.Errorf("Unlock with a wrong password: %v", err)
+	}
+	prompts = 0
+	v, _ = NewSecrets(Location{Keyring: true, Backend: "file"}, ask("pw"))
+	if err := v.Unlock(); err != nil || prompts != 1 {
+		t.Fatalf("Unlock: %v, %d prompts", err, prompts)
+	}
+	if err := v.Set("_login.x", "l", []byte("k")); err != nil || prompts != 1 {
+		t.Errorf("Set after Unlock: %v, %d prompts", err, prompts)
 	}
 }

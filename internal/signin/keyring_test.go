@@ -156,6 +156,16 @@ func TestKeyringKeepsTheKey(t *testing.T) {
 // A keyring that cannot be opened fails before the person signs in.
 func TestKeyringCheckedBeforeTheSignIn(t *testing.T) {
 	w := newWorld(t)
+	noCalls := func(what string, before int) {
+		t.Helper()
+		if n := w.srv.Count("SigninAuthorize") + w.srv.Count("CreateOAuth2Token") - before; n != 0 {
+			t.Errorf("%s: %d calls to the sign-in service", what, n)
+		}
+		if _, err := os.Stat(w.path()); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: cache file: %v", what, err)
+		}
+	}
+	// pass with no password store.
 	c := w.client()
 	c.Vault = func(string) (keystore.Secrets, error) {
 		return keystore.NewSecrets(keystore.Location{Keyring: true, Backend: "pass"},
@@ -166,13 +176,22 @@ func TestKeyringCheckedBeforeTheSignIn(t *testing.T) {
 				return ""
 			}})
 	}
-	if _, err := w.loginWith(c, "keyring:pass"); err == nil || !errors.Is(err, keystore.ErrUnavailable) {
+	if _, err := w.loginWith(c, "keyring:pass"); !errors.Is(err, keystore.ErrUnavailable) {
 		t.Fatalf("login with an unusable keyring: %v", err)
 	}
-	if n := w.srv.Count("SigninAuthorize") + w.srv.Count("CreateOAuth2Token"); n != 0 {
-		t.Errorf("%d calls to the sign-in service", n)
+	noCalls("pass", 0)
+
+	// The encrypted file with a wrong password: the one that opens the
+	// item already there is checked before the sign-in.
+	dir := t.TempDir()
+	if _, err := w.loginWith(w.keyringClient(dir, "pw"), "keyring:file"); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(w.path()); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("cache file: %v", err)
+	os.Remove(w.path())
+	before := w.srv.Count("SigninAuthorize") + w.srv.Count("CreateOAuth2Token")
+	if _, err := w.loginWith(w.keyringClient(dir, "wrong"), "keyring:file"); !errors.Is(err, keystore.ErrUnavailable) ||
+		!strings.Contains(err.Error(), "password is wrong") {
+		t.Fatalf("login with the wrong password: %v", err)
 	}
+	noCalls("wrong password", before)
 }

@@ -24,9 +24,6 @@ const DefaultLoginTimeout = 10 * time.Minute
 
 const callbackPath = "/oauth/callback"
 
-// probeItem is a keyring item no login writes: reading it opens the keyring.
-const probeItem = "_login.probe"
-
 // LoginOptions say how a sign-in runs.
 type LoginOptions struct {
 	// Profile names the profile in messages.
@@ -85,9 +82,9 @@ func (c *Client) Login(ctx context.Context, opts LoginOptions) (*Login, error) {
 		// Opened (and unlocked) before the person signs in, so that a
 		// keyring that cannot be used costs no sign-in.
 		if vault, err = c.vault(opts.Keyring); err == nil {
-			_, err = vault.Get(probeItem)
+			err = vault.Unlock()
 		}
-		if err != nil && !errors.Is(err, keystore.ErrNotFound) {
+		if err != nil {
 			return nil, err
 		}
 	}

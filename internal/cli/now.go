@@ -117,7 +117,7 @@ func runNow(io *IO, format string) error {
 		fmt.Fprintf(io.Err, "Credentials expired %s ago (at %s): run ec2mfa or ec2switch again\n", left(now.Sub(exp)), exp.UTC().Format(time.RFC3339))
 	}
 	if login != "" {
-		renewer := "ec2switch " + label
+		renewer := "ec2switch " + cmp.Or(env(render.SetFor), env(render.LoginProfile), "NAME")
 		if served {
 			renewer = "The server"
 		}
@@ -139,8 +139,6 @@ func nowLogin(w io.Writer, env func(string) string, session, renewer string, now
 		fmt.Fprintf(w, "That session is no longer cached (logged out): run %s\n", again)
 	case st.Problem != "":
 		fmt.Fprintf(w, "%s: remove it and run %s\n", st.Problem, again)
-	case !st.Refreshable:
-		fmt.Fprintf(w, "That session has no refresh token: run %s\n", again)
 	case st.RenewsUntil.IsZero():
 		fmt.Fprintf(w, "%s renews them without a person while the session lasts (at most 12h from the sign-in), then run %s\n", renewer, again)
 	case st.RenewsUntil.After(now):

@@ -265,8 +265,7 @@ func (r *Resolver) loginRenewal(p *Plan, st *Step) Renewal {
 
 // LoginState is what the cache says of an aws login session, for ec2now.
 type LoginState struct {
-	Found       bool      // the session is cached
-	Refreshable bool      // with a refresh token
+	Found       bool      // the session is cached (with its refresh token)
 	Expires     time.Time // its cached credentials'
 	RenewsUntil time.Time // at most (12h from the sign-in); zero when unknown
 	Problem     string    // why the cache file cannot be used, when it cannot
@@ -284,5 +283,5 @@ func LoginStateOf(getenv func(string) string, loginSession string) LoginState {
 	case err != nil:
 		return LoginState{}
 	}
-	return LoginState{Found: true, Refreshable: st.Refreshable, Expires: st.Expires, RenewsUntil: st.RenewsUntil}
+	return LoginState{Found: true, Expires: st.Expires, RenewsUntil: st.RenewsUntil}
 }

@@ -352,9 +352,16 @@ func checkLogins(add func(bool, string, ...any), env *resolve.Env, o Options) {
 		if st.Keyring != "" {
 			key = "its key in " + st.Keyring + ", so only awsenv renews it"
 		}
-		if st.Refreshable {
-			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token for up to 12h from the sign-in, then run 'awsenv login %s'; %s)", n, st.LoginSession, until, n, key)
-		} else {
+		renews := "for up to 12h from the sign-in"
+		if !st.RenewsUntil.IsZero() {
+			renews = "until " + st.RenewsUntil.Local().Format("15:04 MST") + " at most, 12h from the sign-in"
+		}
+		switch {
+		case !st.RenewsUntil.IsZero() && !st.RenewsUntil.After(now()):
+			add(false, "profile %s: the aws login session of %s ended at %s, 12h after the sign-in: run 'awsenv login %s'", n, st.LoginSession, st.RenewsUntil.Local().Format("15:04 MST"), n)
+		case st.Refreshable:
+			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token %s, then run 'awsenv login %s'; %s)", n, st.LoginSession, until, renews, n, key)
+		default:
 			add(false, "profile %s: the aws login session of %s has no refresh token (credentials %s): run 'awsenv login %s'", n, st.LoginSession, until, n)
 		}
 	}

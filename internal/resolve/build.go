@@ -299,65 +299,52 @@ func newEndpoint(url, from, region string, timeout time.Duration, getenv func(st
 // files or the keyring its entry names (opened, and unlocked, only now:
 // never on a cache hit).
 func (b *builder) keys(dir, name, where string) (config.Keys, error) {
-	id := dir + "\x00" + name
-	if k, ok := b.keyFiles[id]; ok {
-		return k, nil
-	}
-	var k config.Keys
-	var err error
-	if where == "" {
-		k, err = config.LoadKeys(dir, name, b.Warn)
-	} else {
-		var store keystore.Store
-		if store, err = b.KeyStore(dir, &config.Account{Name: name, KeyStore: where}); err == nil {
-			k, err = store.Get(name)
+	return oncePerRun(&b.keyFiles, dir+"\x00"+name, func() (config.Keys, error) {
+		if where == "" {
+			return config.LoadKeys(dir, name, b.Warn)
 		}
-	}
-	if err != nil {
-		return k, err
-	}
-	if b.keyFiles == nil {
-		b.keyFiles = map[string]config.Keys{}
-	}
-	b.keyFiles[id] = k
-	return k, nil
+		store, err := b.KeyStore(dir, &config.Account{Name: name, KeyStore: where})
+		if err != nil {
+			return config.Keys{}, err
+		}
+		return store.Get(name)
+	})
 }
 
 // KeyStore is where an account's keys live, opened once per run.
 func (b *builder) KeyStore(dir string, acc *config.Account) (keystore.Store, error) {
-	if s, ok := b.stores[acc.KeyStore]; ok {
-		return s, nil
-	}
-	s, err := keystore.ForAccount(acc, b.storeOptions(dir))
-	if err != nil {
-		return nil, err
-	}
-	if b.stores == nil {
-		b.stores = map[string]keystore.Store{}
-	}
-	b.stores[acc.KeyStore] = s
-	return s, nil
+	return oncePerRun(&b.stores, acc.KeyStore, func() (keystore.Store, error) {
+		return keystore.ForAccount(acc, b.storeOptions(dir))
+	})
 }
 
 // Secrets is the keyring setting names ("keyring", "keyring:BACKEND") for
 // secrets other than keys, opened once per run.
 func (b *builder) Secrets(setting string) (keystore.Secrets, error) {
-	if s, ok := b.secrets[setting]; ok {
-		return s, nil
+	return oncePerRun(&b.secrets, setting, func() (keystore.Secrets, error) {
+		loc, err := keystore.ParseLocation(setting)
+		if err != nil {
+			return nil, err
+		}
+		return keystore.NewSecrets(loc, b.storeOptions(b.CredDir))
+	})
+}
+
+// oncePerRun is what mk gives for key, made at most once per run (a
+// failure is not kept: it is asked again).
+func oncePerRun[V any](m *map[string]V, key string, mk func() (V, error)) (V, error) {
+	if v, ok := (*m)[key]; ok {
+		return v, nil
 	}
-	loc, err := keystore.ParseLocation(setting)
+	v, err := mk()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	s, err := keystore.NewSecrets(loc, b.storeOptions(b.CredDir))
-	if err != nil {
-		return nil, err
+	if *m == nil {
+		*m = map[string]V{}
 	}
-	if b.secrets == nil {
-		b.secrets = map[string]keystore.Secrets{}
-	}
-	b.secrets[setting] = s
-	return s, nil
+	(*m)[key] = v
+	return v, nil
 }
 
 // storeOptions are how keyrings are opened in this run: a password they

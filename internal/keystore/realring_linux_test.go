@@ -116,6 +116,8 @@ func TestSecretService(t *testing.T) {
 		t.Fatal(err)
 	}
 	contract(t, s)
+	v, _ := NewSecrets(Location{Keyring: true, Backend: "secret-service"}, opts)
+	secretsContract(t, v)
 	if err := s.Set("work", keysA); err != nil {
 		t.Fatal(err)
 	}
@@ -269,6 +271,8 @@ func TestPass(t *testing.T) {
 		t.Errorf("Where %q", s.Where())
 	}
 	contract(t, s)
+	v, _ := NewSecrets(Location{Keyring: true, Backend: "pass"}, opts)
+	secretsContract(t, v)
 	if err := s.Set("work", keysA); err != nil {
 		t.Fatal(err)
 	}

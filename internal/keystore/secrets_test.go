@@ -63,6 +63,7 @@ func TestSecretsInTheFileKeyring(t *testing.T) {
 	if _, err := NewSecrets(Files, opts); err == nil {
 		t.Error("secrets in the key files accepted")
 	}
+	secretsContract(t, v2)
 }
 
 // Unlock asks for the file keyring's password at once, checks it against
@@ -89,4 +90,38 @@ func TestSecretsUnlock(t *testing.T) {
 	if err := v.Set("_login.x", "l", []byte("k")); err != nil || prompts != 1 {
 		t.Errorf("Set after Unlock: %v, %d prompts", err, prompts)
 	}
+}
+
+// secretsContract: a secret (a PEM key, its trailing newline included)
+// comes back byte for byte, is gone after Delete, and Unlock opens the
+// backend.
+func secretsContract(t *testing.T, v Secrets) {
+	t.Helper()
+	if err := v.Unlock(); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	pem := []byte("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----\n")
+	if err := v.Set("_login.contract", "awsenv test", pem); err != nil {
+		t.Fatalf("Set: %v", err)
+	}
+	if got, err := v.Get("_login.contract"); err != nil || !bytes.Equal(got, pem) {
+		t.Fatalf("Get = %q, %v", got, err)
+	}
+	if err := v.Delete("_login.contract"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := v.Get("_login.contract"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get after Delete: %v", err)
+	}
+}
+
+func TestSecretsKeyctl(t *testing.T) {
+	if err := checkKeyctl(); err != nil {
+		t.Skipf("no kernel keyring here: %v", err)
+	}
+	v, err := NewSecrets(Location{Keyring: true, Backend: "keyctl"}, Options{CredDir: t.TempDir(), Getenv: env()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretsContract(t, v)
 }

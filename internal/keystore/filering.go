@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
-
-	"github.com/awsenv/awsenv/internal/xerr"
 )
 
 // fileRing is keyring's encrypted-file backend (one JWE file per account,
@@ -61,9 +59,10 @@ func (s *ringStore) filePassword(dir string) (string, error) {
 	pw, err := s.opts.Password(prompt)
 	if err != nil {
 		// Said as the keyring's: the library would word any other error
-		// as a wrong password.
-		return "", errorf(ErrUnavailable, "the encrypted-file keyring in %s needs its password, which cannot be asked for (%s): run awsenv in a terminal, or set %s",
-			dir, xerr.OneLine(xerr.Root(err).Error()), EnvPassword)
+		// as a wrong password. The asker's own words are not kept: they
+		// are about what it asks for usually (an MFA code).
+		return "", errorf(ErrUnavailable, "the encrypted-file keyring in %s needs its password, which cannot be asked for here: run awsenv in a terminal, or set %s",
+			dir, EnvPassword)
 	}
 	if pw == "" {
 		return "", errorf(ErrUnavailable, "the encrypted-file keyring in %s needs a password, and none was given: run the command again", dir)
@@ -94,6 +93,11 @@ func itemNames(dir, skip string) []string {
 }
 
 func (r *fileRing) Get(account string) (keyring.Item, error) {
+	// The library opens the item's file as it is: a FIFO there would block
+	// forever. Names never hold the "/" or "%" it escapes.
+	if fi, err := os.Lstat(filepath.Join(r.dir, account)); err == nil && !fi.Mode().IsRegular() {
+		return keyring.Item{}, errorf(nil, "the item %q in the encrypted-file keyring in %s is not a regular file: remove it", account, r.dir)
+	}
 	item, err := r.lib.Get(account)
 	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) {
 		return item, err

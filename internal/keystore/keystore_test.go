@@ -343,7 +343,7 @@ func TestEncryptedFilePasswordNotAsked(t *testing.T) {
 	s2, _ := New(Location{Keyring: true, Backend: "file"}, noTTY)
 	_, err := s2.Get("kstest")
 	if !errors.Is(err, ErrUnavailable) || strings.Contains(err.Error(), "wrong") || !strings.Contains(err.Error(), "set AWSENV_KEYRING_PASSWORD") ||
-		!strings.Contains(err.Error(), "/dev/tty") {
+		strings.Contains(err.Error(), "/dev/tty") {
 		t.Errorf("no terminal: %v", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -117,7 +119,7 @@ func runNow(io *IO, format string) error {
 		fmt.Fprintf(io.Err, "Credentials expired %s ago (at %s): run ec2mfa or ec2switch again\n", left(now.Sub(exp)), exp.UTC().Format(time.RFC3339))
 	}
 	if login != "" {
-		renewer := "ec2switch " + cmp.Or(env(render.SetFor), env(render.LoginProfile), "NAME")
+		renewer := "ec2switch " + shown(cmp.Or(env(render.SetFor), env(render.LoginProfile), "NAME"))
 		if served {
 			renewer = "The server"
 		}
@@ -126,19 +128,40 @@ func runNow(io *IO, format string) error {
 	return nil
 }
 
+// shown is a value of the environment as now shows it: quoted when it
+// holds what a terminal would act on, and clipped.
+func shown(v string) string {
+	if len(v) > 200 {
+		v = v[:200] + "..."
+	}
+	if strconv.Quote(v) != `"`+v+`"` {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // nowLogin tells, from the session's cache file (the one file now reads,
 // and only in a shell switched to an aws login session), whose session the
 // credentials come from and until when renewer renews them without a person.
 func nowLogin(w io.Writer, env func(string) string, session, renewer string, now time.Time) {
 	profile := cmp.Or(env(render.LoginProfile), "NAME")
-	again := "awsenv login " + profile
-	fmt.Fprintf(w, "They come from the aws login session of %s (profile %s)\n", session, profile)
+	again := "awsenv login " + shown(profile)
+	fmt.Fprintf(w, "They come from the aws login session of %s (profile %s)\n", shown(session), shown(profile))
 	st := resolve.LoginStateOf(env, session)
 	switch {
 	case !st.Found:
 		fmt.Fprintf(w, "That session is no longer cached (logged out): run %s\n", again)
+	case st.Broken:
+		fmt.Fprintf(w, "%s: remove it and run %s\n", capitalized(st.Problem), again)
 	case st.Problem != "":
-		fmt.Fprintf(w, "%s: remove it and run %s\n", st.Problem, again)
+		fmt.Fprintf(w, "%s\n", capitalized(st.Problem))
 	case st.RenewsUntil.IsZero():
 		fmt.Fprintf(w, "%s renews them without a person while the session lasts (at most 12h from the sign-in), then run %s\n", renewer, again)
 	case st.RenewsUntil.After(now):

@@ -2,9 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,11 +34,17 @@ func TestNowLoginSession(t *testing.T) {
 	idToken := func(iat time.Time) string {
 		return "e30." + base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"sub":%q,"iat":%d}`, arn, iat.Unix()))) + ".c2ln"
 	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalECPrivateKey(k)
+	keyJSON, _ := json.Marshal(string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})))
 	file := func(refresh, idToken string) string {
 		return `{"accessToken": {"accessKeyId": "ASIAEXAMPLE", "secretAccessKey": "s", "sessionToken": "t", "accountId": "123456789012",` +
 			` "expiresAt": "2026-12-07T12:10:00Z"}, "tokenType": "urn:aws:params:oauth:token-type:access_token_sigv4",` +
 			` "clientId": "arn:aws:signin:::devtools/same-device", "refreshToken": "` + refresh + `", "idToken": "` + idToken + `",` +
-			` "dpopKey": "-----BEGIN EC PRIVATE KEY-----\nx\n-----END EC PRIVATE KEY-----\n"}`
+			` "dpopKey": ` + string(keyJSON) + `}`
 	}
 	env := map[string]string{"HOME": home, "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SESSION_TOKEN": "t",
 		"AWS_CREDENTIAL_EXPIRATION": "2026-12-07T12:10:00Z", "MY_AWS_SET_FOR": "ondev",
@@ -46,8 +58,8 @@ func TestNowLoginSession(t *testing.T) {
 		{"no idToken", file("rt", ""),
 			"ec2switch ondev renews them without a person while the session lasts (at most 12h from the sign-in), then run awsenv login dev"},
 		{"ended", file("rt", idToken(now.Add(-13*time.Hour))), "That session ended at 2026-12-07T11:00:00Z, 12h after the sign-in: run awsenv login dev"},
-		{"no refresh token", file("", idToken(now)), "the aws login cache file " + path + " cannot be used: it has no refreshToken: remove it and run awsenv login dev"},
-		{"garbage", "{", "the aws login cache file " + path + " cannot be used: it is not a JSON object: remove it and run awsenv login dev"},
+		{"no refresh token", file("", idToken(now)), "The aws login cache file " + path + " cannot be used: it has no refreshToken: remove it and run awsenv login dev"},
+		{"garbage", "{", "The aws login cache file " + path + " cannot be used: it is not a JSON object: remove it and run awsenv login dev"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			os.Remove(path)
@@ -72,5 +84,20 @@ func TestNowLoginSession(t *testing.T) {
 				t.Errorf("prompt %q, %v", out.String(), err)
 			}
 		})
+	}
+
+	// No HOME: the cache cannot be found, which is not a logout.
+	delete(env, "HOME")
+	var errs bytes.Buffer
+	if err := runNow(&IO{Out: &bytes.Buffer{}, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }}, "text"); err != nil ||
+		!strings.HasSuffix(errs.String(), "\nCannot find the aws login cache: HOME is not set\n") {
+		t.Errorf("no HOME:\n%s", errs.String())
+	}
+	// What the environment holds is shown inert.
+	env["HOME"], env["AWSENV_LOGIN_SESSION"] = home, "arn:\x1b]0;x\x07"+strings.Repeat("a", 500)
+	errs.Reset()
+	if err := runNow(&IO{Out: &bytes.Buffer{}, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }}, "text"); err != nil ||
+		strings.Contains(errs.String(), "\x1b") || strings.Contains(errs.String(), strings.Repeat("a", 201)) || !strings.Contains(errs.String(), `"arn:\x1b]0;x\aaaa`) {
+		t.Errorf("hostile session value:\n%q", errs.String())
 	}
 }

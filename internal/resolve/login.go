@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -268,7 +269,10 @@ type LoginState struct {
 	Found       bool      // the session is cached (with its refresh token)
 	Expires     time.Time // its cached credentials'
 	RenewsUntil time.Time // at most (12h from the sign-in); zero when unknown
-	Problem     string    // why the cache file cannot be used, when it cannot
+	// Problem is why the cache cannot be read, when it cannot; Broken
+	// says the file is there but not one awsenv can use (remove it).
+	Problem string
+	Broken  bool
 }
 
 // LoginStateOf reads the aws login cache for loginSession (no lock, no
@@ -279,9 +283,11 @@ func LoginStateOf(getenv func(string) string, loginSession string) LoginState {
 	var fe *signin.FileError
 	switch {
 	case errors.As(err, &fe):
-		return LoginState{Found: true, Problem: fe.Error()}
-	case err != nil:
+		return LoginState{Found: true, Problem: fe.Error(), Broken: true}
+	case errors.Is(err, fs.ErrNotExist):
 		return LoginState{}
+	case err != nil:
+		return LoginState{Found: true, Problem: xerr.OneLine(err.Error())}
 	}
 	return LoginState{Found: true, Expires: st.Expires, RenewsUntil: st.RenewsUntil}
 }

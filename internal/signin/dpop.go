@@ -13,6 +13,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/awsenv/awsenv/internal/keystore"
 )
 
 // A DPoP proof (RFC 9449) binds each token call to the login's key: an
@@ -117,8 +119,12 @@ func readDPoPKey(s string) (*ecdsa.PrivateKey, *keyRef, error) {
 	block, _ := pem.Decode([]byte(s))
 	if block != nil && block.Type == refBlockType {
 		r := &keyRef{Keyring: block.Headers["Keyring"], Item: block.Headers["Item"]}
-		if !strings.HasPrefix(r.Keyring, "keyring") || !strings.HasPrefix(r.Item, "_login.") {
-			return nil, nil, errors.New("its dpopKey is a keyring reference without Keyring and Item")
+		// Checked here, so that a reference awsenv did not write is a
+		// problem of the file (named, with what to do), and nothing of it
+		// reaches a keyring or a terminal unchecked.
+		loc, err := keystore.ParseLocation(r.Keyring)
+		if err != nil || !loc.Keyring || loc.Backend == "" || !strings.HasPrefix(r.Item, "_login.") || keystore.CheckSecretName(r.Item) != nil {
+			return nil, nil, errors.New("its dpopKey is not a keyring reference awsenv wrote (Keyring: keyring:BACKEND, Item: _login.NAME)")
 		}
 		return nil, r, nil
 	}

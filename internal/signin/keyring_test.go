@@ -3,6 +3,7 @@ package signin
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -194,4 +195,43 @@ func TestKeyringCheckedBeforeTheSignIn(t *testing.T) {
 		t.Fatalf("login with the wrong password: %v", err)
 	}
 	noCalls("wrong password", before)
+}
+
+// A keyring reference awsenv did not write is a problem of the cache file,
+// named, with what to do, before any keyring is opened.
+func TestBadKeyringReferences(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	good, _ := os.ReadFile(w.path())
+	opened := 0
+	c := w.client()
+	c.Vault = func(string) (keystore.Secrets, error) { opened++; return nil, errors.New("opened") }
+	for _, ref := range []string{
+		"Item: _login.x\nKeyring: keyringfoo\n",
+		"Item: _login.x\nKeyring: keyring\n",
+		"Item: _login.a b\nKeyring: keyring:file\n",
+		"Item: _login.../x\nKeyring: keyring:file\n",
+		"Item: work\nKeyring: keyring:file\n",
+		"Item: _login.x\nKeyring: keyring:file\x1b]0;pwn\x07\n",
+		"Keyring: keyring:file\n",
+	} {
+		pemRef := "-----BEGIN AWSENV KEYRING REFERENCE-----\n" + ref + "\n-----END AWSENV KEYRING REFERENCE-----\n"
+		q, _ := json.Marshal(pemRef)
+		data := bytes.Replace(good, []byte(`"dpopKey": "`), []byte(`"dpopKey": `+string(q)+`, "x": "`), 1)
+		if err := os.WriteFile(w.path(), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w.expire()
+		_, err := c.Credentials(context.Background(), w.session(), 5*time.Minute)
+		if err == nil || !strings.Contains(err.Error(), w.path()) || !strings.Contains(err.Error(), "not a keyring reference awsenv wrote") ||
+			strings.ContainsAny(err.Error(), "\n\x1b") {
+			t.Errorf("reference %q: %v", ref, err)
+		}
+		if _, err := c.Status(testARN); err == nil {
+			t.Errorf("Status accepted reference %q", ref)
+		}
+	}
+	if opened != 0 {
+		t.Errorf("a keyring was opened %d times", opened)
+	}
 }

@@ -257,7 +257,11 @@ func (c *Client) Status(loginSession string) (Status, error) {
 		return st, fmt.Errorf("no aws login session cached for %s (no %s): %w", loginSession, path, os.ErrNotExist)
 	}
 	st.Expires, st.Refreshable = t.ExpiresAt, t.RefreshToken != ""
-	if _, ref, _ := readDPoPKey(t.DPoPKey); ref != nil {
+	_, ref, err := readDPoPKey(t.DPoPKey)
+	if err != nil {
+		return st, &FileError{path, err.Error()}
+	}
+	if ref != nil {
 		st.Keyring = ref.Keyring
 	}
 	if st.SignedIn = signedIn(t.IDToken); !st.SignedIn.IsZero() {

@@ -356,13 +356,10 @@ func checkLogins(add func(bool, string, ...any), env *resolve.Env, o Options) {
 		if !st.RenewsUntil.IsZero() {
 			renews = "until " + st.RenewsUntil.Local().Format("15:04 MST") + " at most, 12h from the sign-in"
 		}
-		switch {
-		case !st.RenewsUntil.IsZero() && !st.RenewsUntil.After(now()):
+		if !st.RenewsUntil.IsZero() && !st.RenewsUntil.After(now()) {
 			add(false, "profile %s: the aws login session of %s ended at %s, 12h after the sign-in: run 'awsenv login %s'", n, st.LoginSession, st.RenewsUntil.Local().Format("15:04 MST"), n)
-		case st.Refreshable:
+		} else {
 			add(true, "profile %s: aws login session of %s (credentials %s; renewed with its refresh token %s, then run 'awsenv login %s'; %s)", n, st.LoginSession, until, renews, n, key)
-		default:
-			add(false, "profile %s: the aws login session of %s has no refresh token (credentials %s): run 'awsenv login %s'", n, st.LoginSession, until, n)
 		}
 	}
 }

@@ -248,12 +248,15 @@ func (r *Resolver) loginRenewal(p *Plan, st *Step) Renewal {
 	if err != nil {
 		return Renewal{Until: r.b.now(), Then: then}
 	}
-	expires, refreshable, until := c.Renewal(st.LoginSession)
-	if refreshable && until.After(r.b.now()) {
-		return Renewal{Until: until, Then: then}
-	}
-	if refreshable && until.IsZero() {
-		return Renewal{While: "the aws login session lasts (at most 12h from the sign-in)", Then: then}
+	var expires time.Time
+	if s, err := c.Status(st.LoginSession); err == nil {
+		switch {
+		case s.RenewsUntil.After(r.b.now()):
+			return Renewal{Until: s.RenewsUntil, Then: then}
+		case s.RenewsUntil.IsZero():
+			return Renewal{While: "the aws login session lasts (at most 12h from the sign-in)", Then: then}
+		}
+		expires = s.Expires
 	}
 	if e := r.validCached(st.Key); e != nil && e.Credentials.Expiration.After(expires) {
 		expires = e.Credentials.Expiration

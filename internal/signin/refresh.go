@@ -189,18 +189,6 @@ func (s Session) explain(err error) error {
 // token renews the credentials for up to 12 hours from the sign-in.
 const MaxSession = 12 * time.Hour
 
-// Renewal says, from the cache alone (no lock, no network call), until when
-// the session's credentials are good (zero: none cached), whether a refresh
-// token is there to renew them, and until when it can at most (MaxSession
-// from the sign-in; zero when the cache does not say when that was).
-func (c *Client) Renewal(loginSession string) (expires time.Time, refreshable bool, until time.Time) {
-	st, err := c.Status(loginSession)
-	if err != nil {
-		return time.Time{}, false, time.Time{}
-	}
-	return st.Expires, st.Refreshable, st.RenewsUntil
-}
-
 // Logout deletes the session's cache file; false when there was none.
 func (c *Client) Logout(ctx context.Context, s Session) (bool, error) {
 	path, err := c.Path(s.LoginSession)
@@ -226,12 +214,12 @@ func (c *Client) Logout(ctx context.Context, s Session) (bool, error) {
 	return true, nil
 }
 
-// Status is what the cache says of a session, for doctor.
+// Status is what the cache says of a session (a file that can be used
+// always has a refresh token), for doctor, ec2now and renewal messages.
 type Status struct {
 	Path              string
 	LoginSession      string
 	Expires           time.Time // of the cached credentials
-	Refreshable       bool      // a refresh token is there
 	FileMode, DirMode os.FileMode
 	// Keyring is where the DPoP key is when not in the file (login
 	// --keyring): "keyring:BACKEND"; "" for the file.
@@ -256,7 +244,7 @@ func (c *Client) Status(loginSession string) (Status, error) {
 	if t == nil {
 		return st, fmt.Errorf("no aws login session cached for %s (no %s): %w", loginSession, path, os.ErrNotExist)
 	}
-	st.Expires, st.Refreshable = t.ExpiresAt, t.RefreshToken != ""
+	st.Expires = t.ExpiresAt
 	_, ref, err := readDPoPKey(t.DPoPKey)
 	if err != nil {
 		return st, &FileError{path, err.Error()}
